@@ -49,7 +49,7 @@ struct time_window {
 
 struct role {
 	char			 *name;
-	char			**servers;	/* "web-*", "group:production/*", "tag:db", "env:staging" */
+	char			**servers;	/* globs: "web-?", "group:production", "tag:db", "env:staging" */
 	size_t			  nservers;
 	char			**allow;	/* command globs; if any, nothing else is allowed */
 	size_t			  nallow;
