@@ -26,6 +26,7 @@ int cmd_check_config(int, char **);
 int cmd_risk(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
+int cmd_replay(int, char **);
 
 /* cmd.c: shared CLI helpers. */
 /* Load the config (-c path or the search order); print every error and return NULL. */

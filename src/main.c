@@ -15,10 +15,13 @@ const struct cmd_entry cmd_table[] = {
 	  "validate the configuration and print a summary", cmd_check_config },
 	{ "risk", "[-c FILE] [--env ENV] [--json] [--] COMMAND... | --json -",
 	  "classify a command line (or one per line from stdin)", cmd_risk },
-	{ "policy", "explain [-c FILE] --user U --server S [--at TIME] -- COMMAND",
+	{ "policy", "explain [-c FILE] [--user U] --server S [--at TIME] [--env-check] -- COMMAND",
 	  "show what policy decides for a command and why", cmd_policy },
 	{ "audit", "list|verify|export [options]",
 	  "read, verify or export the audit trail", cmd_audit },
+	{ "replay", "SESSION [--speed X] [--idle-limit S] [-c FILE]",
+	  "play a recorded session (space pauses, . skips, q quits)",
+	  cmd_replay },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -1,0 +1,1042 @@
+/*
+ * console.c: the full-screen console.  One thread, one poll(2) loop over the
+ * terminal, every pane's SSH connection and a self-pipe that turns signals
+ * (SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGCHLD) into readable bytes.
+ *
+ * Each pass: read every key waiting on the terminal first (so a flooding
+ * pane never delays a keystroke), then let each pane's connection read at
+ * most CONSOLE_READ_BUDGET bytes, then, if anything changed and the last
+ * frame is at least CONSOLE_FRAME_MS old, draw once.  The poll timeout is
+ * the nearest of: the next frame (only while something is dirty), the
+ * connections' own deadlines (connect timeout, keepalive), and the next
+ * tick of the clock in the status bar.  With nothing happening the process
+ * sleeps until the clock's next second.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cfg.h"
+#include "conn.h"
+#include "console.h"
+#include "ident.h"
+#include "keymap.h"
+#include "layout.h"
+#include "pane.h"
+#include "policy.h"
+#include "sidebar.h"
+#include "ui.h"
+#include "vt.h"
+
+static int	console_sig_fd = -1;
+
+/* Signal handler: one byte per signal into the self-pipe. */
+static void
+console_signal(int signo)
+{
+	unsigned char	b = (unsigned char)signo;
+	int		saved = errno;
+
+	if (console_sig_fd != -1)
+		(void)!write(console_sig_fd, &b, 1);
+	errno = saved;
+}
+
+int
+console_audit(struct console *c, struct audit_event *ev, char **cause)
+{
+	if (c->audit == NULL) {
+		*cause = xstrdup("audit: no audit store is open");
+		return (-1);
+	}
+	return (audit_append(c->audit, ev, NULL, cause));
+}
+
+void
+console_status(struct console *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(c->message);
+	va_start(ap, fmt);
+	xvasprintf(&c->message, fmt, ap);
+	va_end(ap);
+	c->message_until = mono_ms() + 5000;
+	c->redraw = true;
+}
+
+struct pane *
+console_pane(struct console *c, int id)
+{
+	size_t	i;
+
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->id == id)
+			return (c->panes[i]);
+	}
+	return (NULL);
+}
+
+int
+console_server_panes(struct console *c, const struct server *s, int *state)
+{
+	static const int rank[] = {
+		[PANE_EMPTY] = 0, [PANE_IDLE] = 1, [PANE_DISCONNECTED] = 2,
+		[PANE_FAILED] = 3, [PANE_CONNECTING] = 4, [PANE_CONNECTED] = 5
+	};
+	size_t	i;
+	int	n = 0, best = PANE_IDLE;
+
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->server != s)
+			continue;
+		n++;
+		if (rank[c->panes[i]->state] > rank[best])
+			best = (int)c->panes[i]->state;
+	}
+	*state = best;
+	return (n);
+}
+
+/* Count panes whose session is up. */
+static int
+console_open_sessions(struct console *c)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->state == PANE_CONNECTED ||
+		    c->panes[i]->state == PANE_CONNECTING)
+			n++;
+	}
+	return (n);
+}
+
+/* The area the panes share: right of the sidebar, above the status bar. */
+static void
+console_pane_area(struct console *c, int *x, int *y, int *sx, int *sy)
+{
+	*x = c->sidebar_width > 0 ? c->sidebar_width + 1 : 0;
+	*y = 0;
+	*sx = c->cols - *x;
+	*sy = c->rows - 1;
+	if (*sx < LAYOUT_MIN_SX)
+		*sx = LAYOUT_MIN_SX;
+	if (*sy < LAYOUT_MIN_SY)
+		*sy = LAYOUT_MIN_SY;
+}
+
+/* Give every pane the size the layout says. */
+static void
+console_apply_layout(struct console *c)
+{
+	struct layout_rect	r;
+	size_t			i;
+
+	for (i = 0; i < c->npanes; i++) {
+		if (layout_rect(c->layout, c->panes[i]->id, &r) != 0)
+			continue;
+		pane_resize(c->panes[i], r.sx, r.sy - 1);
+	}
+	c->redraw = true;
+}
+
+/* Read the terminal size and lay everything out again. */
+static void
+console_resize(struct console *c)
+{
+	struct winsize	ws;
+	int		x, y, sx, sy;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		c->rows = ws.ws_row;
+		c->cols = ws.ws_col;
+	}
+	ui_resize(c);
+	console_pane_area(c, &x, &y, &sx, &sy);
+	layout_set_area(c->layout, x, y, sx, sy);
+	console_apply_layout(c);
+}
+
+/* A new pane with id, sized later by the layout. */
+static struct pane *
+console_new_pane(struct console *c, int id)
+{
+	struct pane	*p;
+
+	p = pane_create(c, id, 80, 24, c->cfg->ui.scrollback);
+	c->panes = xreallocarray(c->panes, c->npanes + 1, sizeof *c->panes);
+	c->panes[c->npanes++] = p;
+	return (p);
+}
+
+/* Split the active pane; the new pane becomes active.  NULL if too small. */
+static struct pane *
+console_split(struct console *c, enum layout_split how)
+{
+	char	*cause = NULL;
+	int	 id = c->next_id++;
+
+	if (layout_split(c->layout, c->active, how, id, &cause) != 0) {
+		console_status(c, "cannot split: %s", cause);
+		free(cause);
+		return (NULL);
+	}
+	console_new_pane(c, id);
+	c->active = id;
+	console_apply_layout(c);
+	return (console_pane(c, id));
+}
+
+/* Close a pane for good (the last pane becomes empty instead). */
+static void
+console_kill_pane(struct console *c, int id)
+{
+	struct pane	*p;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 next;
+
+	if ((p = console_pane(c, id)) == NULL)
+		return;
+	if (layout_count(c->layout) == 1) {
+		/* Keep one pane: an empty one. */
+		for (i = 0; i < c->npanes; i++) {
+			if (c->panes[i] == p)
+				break;
+		}
+		c->panes[i] = pane_create(c, id, p->cols, p->rows,
+		    c->cfg->ui.scrollback);
+		pane_free(p);
+		c->redraw = true;
+		return;
+	}
+	next = layout_neighbour(c->layout, id, LAYOUT_LEFT);
+	if (next == -1 || next == id)
+		next = layout_neighbour(c->layout, id, LAYOUT_UP);
+	if (layout_remove(c->layout, id, &cause) != 0) {
+		console_status(c, "%s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i] == p) {
+			memmove(&c->panes[i], &c->panes[i + 1],
+			    (c->npanes - i - 1) * sizeof *c->panes);
+			c->npanes--;
+			break;
+		}
+	}
+	pane_free(p);
+	if (next == -1 || !layout_has(c->layout, next)) {
+		layout_panes(c->layout, &next, 1);
+	}
+	c->active = next;
+	console_apply_layout(c);
+}
+
+/* Open a server: in the active pane if it is empty, else in a new split. */
+void
+console_open_server(struct console *c, const struct server *s)
+{
+	struct pane		*p;
+	struct audit_event	 ev;
+	struct layout_rect	 r;
+	char			*cause = NULL;
+
+	if (!policy_server_visible(c->cfg, c->me, s)) {
+		memset(&ev, 0, sizeof ev);
+		ev.server = s->name;
+		ev.action = "connect";
+		ev.decision = "deny";
+		ev.result = "refused";
+		ev.detail = "{\"reason\": \"no role grants this server\"}";
+		if (console_audit(c, &ev, &cause) != 0) {
+			console_status(c, "%s", cause);
+			free(cause);
+			return;
+		}
+		console_status(c, "%s: no role grants you this server", s->name);
+		return;
+	}
+	p = console_pane(c, c->active);
+	if (p == NULL || p->server != NULL) {
+		/* Split along the longer side, as tiling would. */
+		if (layout_rect(c->layout, c->active, &r) == 0 &&
+		    r.sx >= 2 * r.sy * 2)
+			p = console_split(c, LAYOUT_LEFTRIGHT);
+		else
+			p = console_split(c, LAYOUT_TOPBOTTOM);
+		if (p == NULL)
+			return;
+	}
+	pane_open(p, s);
+	c->focus = FOCUS_PANE;
+	c->redraw = true;
+}
+
+/* Ask a y/n question in an overlay. */
+static void
+console_confirm(struct console *c, enum console_confirm op, const char *text)
+{
+	c->overlay = OVERLAY_CONFIRM;
+	c->confirm_op = op;
+	free(c->confirm_text);
+	c->confirm_text = xstrdup(text);
+	c->redraw = true;
+}
+
+/* Open a one-line prompt at the bottom. */
+static void
+console_prompt(struct console *c, enum console_prompt op, const char *init)
+{
+	c->overlay = OVERLAY_PROMPT;
+	c->prompt_op = op;
+	sbuf_reset(&c->prompt);
+	sbuf_adds(&c->prompt, init);
+	c->redraw = true;
+}
+
+/* Scrollback: enter, move, leave. */
+static void
+console_copy_move(struct pane *p, long delta)
+{
+	long	oldest = -(long)vt_history_size(p->vt);
+	long	bottom = 0;
+
+	p->copy_top += delta;
+	if (p->copy_top < oldest)
+		p->copy_top = oldest;
+	if (p->copy_top > bottom)
+		p->copy_top = bottom;
+}
+
+/* Search the pane's history and screen; scroll the match into view. */
+static void
+console_copy_search(struct console *c, struct pane *p, bool back)
+{
+	long	line;
+	int	col = 0;
+
+	if (p->search == NULL || *p->search == '\0')
+		return;
+	line = p->copy_line;
+	if (!vt_search(p->vt, p->search, VT_SEARCH_ICASE |
+	    (back ? VT_SEARCH_BACK : 0), &line, &col)) {
+		console_status(c, "not found: %s", p->search);
+		return;
+	}
+	p->copy_line = line;
+	/* Put the match line at the top of the view (clamped). */
+	p->copy_top = line;
+	console_copy_move(p, 0);
+	c->redraw = true;
+}
+
+/* Run a bound command. */
+static void
+console_run(struct console *c, const char *command)
+{
+	struct keymap_cmd	 kc;
+	struct pane		*p = console_pane(c, c->active);
+	const struct sidebar_row *row;
+	char			*cause = NULL, q[128];
+	int			 n, next;
+
+	if (keymap_cmd_parse(command, &kc, &cause) != 0) {
+		console_status(c, "%s", cause);
+		free(cause);
+		return;
+	}
+	c->redraw = true;
+	switch (kc.op) {
+	case KEYOP_NONE:
+		break;
+	case KEYOP_SPLIT_H:
+		console_split(c, LAYOUT_LEFTRIGHT);
+		break;
+	case KEYOP_SPLIT_V:
+		console_split(c, LAYOUT_TOPBOTTOM);
+		break;
+	case KEYOP_SELECT_PANE:
+		next = layout_neighbour(c->layout, c->active, kc.dir);
+		if (next != -1)
+			c->active = next;
+		c->focus = FOCUS_PANE;
+		break;
+	case KEYOP_RESIZE_PANE:
+		if (layout_resize(c->layout, c->active, kc.dir, kc.count,
+		    &cause) < 0) {
+			console_status(c, "%s", cause);
+			free(cause);
+		}
+		console_apply_layout(c);
+		break;
+	case KEYOP_KILL_PANE:
+		if (p != NULL && (p->state == PANE_CONNECTED ||
+		    p->state == PANE_CONNECTING)) {
+			snprintf(q, sizeof q, "Close %s (%s)? (y/n)",
+			    p->server->name, pane_state_name(p->state));
+			console_confirm(c, CONFIRM_KILL_PANE, q);
+		} else
+			console_kill_pane(c, c->active);
+		break;
+	case KEYOP_ZOOM:
+		layout_zoom(c->layout, layout_zoomed(c->layout) == c->active ?
+		    -1 : c->active);
+		console_apply_layout(c);
+		break;
+	case KEYOP_EVEN:
+		layout_even(c->layout);
+		console_apply_layout(c);
+		break;
+	case KEYOP_SIDEBAR:
+		c->focus = c->focus == FOCUS_SIDEBAR ? FOCUS_PANE :
+		    FOCUS_SIDEBAR;
+		break;
+	case KEYOP_COPY_MODE:
+		if (p != NULL && !p->copy) {
+			p->copy = true;
+			p->copy_top = 0;
+			p->copy_line = 0;
+			p->copy_mark = LONG_MIN;
+		}
+		if (p != NULL && kc.op == KEYOP_COPY_MODE &&
+		    strstr(command, "-u") != NULL)
+			console_copy_move(p, -(long)p->rows);
+		break;
+	case KEYOP_HELP:
+		c->overlay = OVERLAY_HELP;
+		c->help_top = 0;
+		break;
+	case KEYOP_QUIT:
+		if ((n = console_open_sessions(c)) > 0) {
+			snprintf(q, sizeof q, "Quit omv? %d session%s open. "
+			    "(y/n)", n, n == 1 ? " is" : "s are");
+			console_confirm(c, CONFIRM_QUIT, q);
+		} else
+			c->quit = true;
+		break;
+	case KEYOP_SEND_PREFIX:
+		if (p != NULL)
+			pane_key(p, keymap_prefix(c->keys));
+		break;
+	case KEYOP_APPROVALS:
+		console_status(c, "no pending approvals");
+		break;
+	case KEYOP_COMMAND_PROMPT:
+		console_status(c, "the command prompt is not available yet");
+		break;
+	case KEYOP_RECONNECT:
+		if (p != NULL)
+			pane_reconnect(p);
+		break;
+	case KEYOP_UP:
+	case KEYOP_DOWN:
+	case KEYOP_PAGE_UP:
+	case KEYOP_PAGE_DOWN:
+	case KEYOP_TOP:
+	case KEYOP_BOTTOM:
+		n = kc.op == KEYOP_UP ? -1 : kc.op == KEYOP_DOWN ? 1 :
+		    kc.op == KEYOP_TOP ? INT_MIN / 2 :
+		    kc.op == KEYOP_BOTTOM ? INT_MAX / 2 : 0;
+		if (c->focus == FOCUS_SIDEBAR) {
+			if (kc.op == KEYOP_PAGE_UP || kc.op == KEYOP_PAGE_DOWN)
+				n = (kc.op == KEYOP_PAGE_UP ? -1 : 1) *
+				    (c->rows - 3);
+			sidebar_move(c->sidebar, n);
+		} else if (p != NULL && p->copy) {
+			if (kc.op == KEYOP_PAGE_UP || kc.op == KEYOP_PAGE_DOWN)
+				n = (kc.op == KEYOP_PAGE_UP ? -1 : 1) *
+				    (p->rows > 1 ? p->rows - 1 : 1);
+			console_copy_move(p, n);
+			p->copy_line = p->copy_top;
+		}
+		break;
+	case KEYOP_OPEN:
+		if (c->focus == FOCUS_SIDEBAR) {
+			row = sidebar_row(c->sidebar,
+			    sidebar_selected(c->sidebar));
+			if (row == NULL)
+				break;
+			if (row->kind == SIDEBAR_GROUP)
+				sidebar_toggle(c->sidebar);
+			else
+				console_open_server(c, row->server);
+		}
+		break;
+	case KEYOP_CANCEL:
+		if (c->focus == FOCUS_SIDEBAR) {
+			if (*sidebar_filter(c->sidebar) != '\0')
+				sidebar_set_filter(c->sidebar, "");
+			c->focus = FOCUS_PANE;
+		} else if (p != NULL && p->copy)
+			p->copy = false;
+		break;
+	case KEYOP_SEARCH:
+		if (c->focus == FOCUS_SIDEBAR) {
+			/* A new filter, like / in less: typing narrows it. */
+			sidebar_set_filter(c->sidebar, "");
+			console_prompt(c, PROMPT_FILTER, "");
+		}
+		else if (p != NULL && p->copy)
+			console_prompt(c, PROMPT_SEARCH, "");
+		break;
+	case KEYOP_SEARCH_NEXT:
+	case KEYOP_SEARCH_PREV:
+		if (p != NULL && p->copy)
+			console_copy_search(c, p, kc.op == KEYOP_SEARCH_NEXT);
+		break;
+	case KEYOP_APPROVE:
+	case KEYOP_DENY:
+		break;
+	}
+}
+
+/* Keys at the one-line prompt. */
+static void
+console_prompt_key(struct console *c, uint32_t key)
+{
+	struct pane	*p = console_pane(c, c->active);
+	uint32_t	 k = key & KEYC_MASK_KEY;
+	char		 u[8];
+	size_t		 n = 0;
+
+	c->redraw = true;
+	if (key == KEYC_ESCAPE || key == ('c' | KEYC_CTRL)) {
+		if (c->prompt_op == PROMPT_FILTER)
+			sidebar_set_filter(c->sidebar, "");
+		c->overlay = OVERLAY_NONE;
+		return;
+	}
+	if (key == KEYC_ENTER) {
+		c->overlay = OVERLAY_NONE;
+		if (c->prompt_op == PROMPT_SEARCH && p != NULL) {
+			free(p->search);
+			p->search = xstrdup(c->prompt.buf != NULL ?
+			    c->prompt.buf : "");
+			console_copy_search(c, p, true);
+		}
+		return;
+	}
+	if (key == KEYC_BSPACE) {
+		if (c->prompt.len > 0) {
+			do
+				c->prompt.len--;
+			while (c->prompt.len > 0 &&
+			    (c->prompt.buf[c->prompt.len] & 0xc0) == 0x80);
+			c->prompt.buf[c->prompt.len] = '\0';
+		}
+	} else if (key == ('u' | KEYC_CTRL)) {
+		sbuf_reset(&c->prompt);
+	} else if ((key & KEYC_MASK_MODS) == 0 && k >= 0x20 && k != 0x7f &&
+	    k < KEYC_BASE && c->prompt.len < 256) {
+		if (k < 0x80)
+			u[n++] = (char)k;
+		else if (k < 0x800) {
+			u[n++] = (char)(0xc0 | (k >> 6));
+			u[n++] = (char)(0x80 | (k & 0x3f));
+		} else if (k < 0x10000) {
+			u[n++] = (char)(0xe0 | (k >> 12));
+			u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
+			u[n++] = (char)(0x80 | (k & 0x3f));
+		} else {
+			u[n++] = (char)(0xf0 | (k >> 18));
+			u[n++] = (char)(0x80 | ((k >> 12) & 0x3f));
+			u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
+			u[n++] = (char)(0x80 | (k & 0x3f));
+		}
+		sbuf_add(&c->prompt, u, n);
+	} else
+		return;
+	if (c->prompt_op == PROMPT_FILTER)	/* incremental */
+		sidebar_set_filter(c->sidebar, c->prompt.buf != NULL ?
+		    c->prompt.buf : "");
+}
+
+/* One key from the operator. */
+static void
+console_key(struct console *c, uint32_t key)
+{
+	struct pane	*p;
+	const char	*cmd;
+
+	c->last_key = mono_ms();
+	switch (c->overlay) {
+	case OVERLAY_HELP:
+		if (key == KEYC_DOWN || key == 'j')
+			c->help_top++;
+		else if ((key == KEYC_UP || key == 'k') && c->help_top > 0)
+			c->help_top--;
+		else if (key == KEYC_NPAGE)
+			c->help_top += c->rows / 2;
+		else if (key == KEYC_PPAGE)
+			c->help_top = c->help_top > c->rows / 2 ?
+			    c->help_top - c->rows / 2 : 0;
+		else
+			c->overlay = OVERLAY_NONE;
+		c->redraw = true;
+		return;
+	case OVERLAY_CONFIRM:
+		c->overlay = OVERLAY_NONE;
+		c->redraw = true;
+		if (key != 'y' && key != 'Y')
+			return;
+		if (c->confirm_op == CONFIRM_QUIT)
+			c->quit = true;
+		else
+			console_kill_pane(c, c->active);
+		return;
+	case OVERLAY_PROMPT:
+		console_prompt_key(c, key);
+		return;
+	case OVERLAY_NONE:
+		break;
+	}
+
+	if (c->prefix) {
+		c->prefix = false;
+		c->redraw = true;
+		if ((cmd = keymap_lookup(c->keys, "prefix", key)) != NULL)
+			console_run(c, cmd);
+		return;
+	}
+	if (key == keymap_prefix(c->keys)) {
+		c->prefix = true;
+		c->redraw = true;
+		return;
+	}
+	if ((cmd = keymap_lookup(c->keys, "root", key)) != NULL) {
+		console_run(c, cmd);
+		return;
+	}
+	if (c->focus == FOCUS_SIDEBAR) {
+		if ((cmd = keymap_lookup(c->keys, "sidebar", key)) != NULL)
+			console_run(c, cmd);
+		else if (key == '/')
+			console_run(c, "search");
+		else if (key == ' ' || key == KEYC_RIGHT || key == KEYC_LEFT ||
+		    key == 'l' || key == 'h') {
+			if (key == ' ')
+				sidebar_toggle(c->sidebar);
+			else
+				sidebar_set_collapsed(c->sidebar,
+				    key == KEYC_LEFT || key == 'h');
+		}
+		c->redraw = true;
+		return;
+	}
+	if ((p = console_pane(c, c->active)) == NULL)
+		return;
+	if (p->copy) {
+		if ((cmd = keymap_lookup(c->keys, "copy", key)) != NULL)
+			console_run(c, cmd);
+		c->redraw = true;
+		return;
+	}
+	if (p->server == NULL) {
+		/* An empty pane: Enter picks a server from the sidebar. */
+		if (key == KEYC_ENTER)
+			c->focus = FOCUS_SIDEBAR;
+		c->redraw = true;
+		return;
+	}
+	pane_key(p, key);
+}
+
+/* Read every key the terminal has for us now. */
+static void
+console_read_keys(struct console *c)
+{
+	struct pane	*p;
+	struct sbuf	 paste;
+	uint32_t	 key, next;
+	int		 n = 0;
+	bool		 pasting;
+
+	while (n++ < 4096) {
+		if (ui_read_key(c, &key, &pasting) != 0)
+			break;
+		if (pasting) {
+			/* A bracketed paste from the outer terminal: collect it. */
+			sbuf_init(&paste);
+			while (ui_read_paste(c, &paste) == 0)
+				;
+			p = console_pane(c, c->active);
+			if (c->overlay == OVERLAY_NONE && !c->prefix &&
+			    c->focus == FOCUS_PANE && p != NULL && !p->copy)
+				pane_paste(p, paste.buf != NULL ? paste.buf : "",
+				    paste.len);
+			sbuf_free(&paste);
+			continue;
+		}
+		if (key == KEYC_ESCAPE && ui_peek_key(c, &next) == 0) {
+			/*
+			 * ESC then a key at once: a Meta key, as xterm sends
+			 * with metaSendsEscape.  Two Escapes stay two.
+			 */
+			if (next == KEYC_ESCAPE || (next & KEYC_META)) {
+				console_key(c, key);
+				key = next;
+			} else
+				key = next | KEYC_META;
+		}
+		console_key(c, key);
+		if (c->quit)
+			break;
+	}
+}
+
+/* Drain the self-pipe and act on the signals. */
+static void
+console_signals(struct console *c)
+{
+	unsigned char	buf[64];
+	ssize_t		n, i;
+
+	while ((n = read(c->sig_pipe[0], buf, sizeof buf)) > 0) {
+		for (i = 0; i < n; i++) {
+			switch (buf[i]) {
+			case SIGWINCH:
+				console_resize(c);
+				break;
+			case SIGTERM:
+			case SIGHUP:
+				c->quit = true;
+				break;
+			case SIGCHLD:
+				break;
+			}
+		}
+	}
+}
+
+/* Close every session after security.idle_timeout without a key. */
+static void
+console_idle_check(struct console *c, int64_t now)
+{
+	struct audit_event	 ev;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 limit = c->cfg->security.idle_timeout;
+
+	if (limit <= 0 || now - c->last_key < (int64_t)limit * 1000 ||
+	    console_open_sessions(c) == 0)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.action = "idle-timeout";
+	ev.result = "closed";
+	if (console_audit(c, &ev, &cause) != 0) {
+		console_status(c, "%s", cause);
+		free(cause);
+	}
+	for (i = 0; i < c->npanes; i++)
+		pane_disconnect(c->panes[i], "idle timeout: no key for a while");
+	c->last_key = now;
+}
+
+/* Milliseconds the loop may sleep. */
+static int
+console_timeout(struct console *c, int64_t now, bool dirty)
+{
+	int64_t	t, wall;
+	size_t	i;
+	int	pt;
+
+	wall = now_ms();
+	t = 1000 - wall % 1000;		/* the clock's next second */
+	if (dirty) {
+		pt = (int)(c->last_draw + CONSOLE_FRAME_MS - now);
+		if (pt < t)
+			t = pt < 0 ? 0 : pt;
+	}
+	for (i = 0; i < c->npanes; i++) {
+		pt = pane_timeout(c->panes[i], now);
+		if (pt >= 0 && pt < t)
+			t = pt;
+		if (c->panes[i]->bell_until > now &&
+		    c->panes[i]->bell_until - now < t)
+			t = c->panes[i]->bell_until - now;
+	}
+	if (c->message != NULL && c->message_until > now &&
+	    c->message_until - now < t)
+		t = c->message_until - now;
+	if (c->cfg->security.idle_timeout > 0 && console_open_sessions(c) > 0) {
+		pt = (int)(c->last_key + c->cfg->security.idle_timeout * 1000LL
+		    - now);
+		if (pt < t)
+			t = pt < 0 ? 0 : pt;
+	}
+	return ((int)t);
+}
+
+/* Is there something to draw? */
+static bool
+console_dirty(struct console *c)
+{
+	size_t	i;
+	int	a, b;
+
+	if (c->redraw)
+		return (true);
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->dirty_title || vt_dirty(c->panes[i]->vt, &a, &b))
+			return (true);
+	}
+	return (false);
+}
+
+/* The loop. */
+static void
+console_loop(struct console *c)
+{
+	struct pollfd	*pfd = NULL;
+	int		*owner = NULL;
+	size_t		 npfd, cap = 0, i, j;
+	int64_t		 now, last_second = 0;
+	short		 ev;
+	int		 fd, timeout;
+	bool		 dirty;
+
+	while (!c->quit) {
+		now = mono_ms();
+		dirty = console_dirty(c);
+		if (dirty && now - c->last_draw >= CONSOLE_FRAME_MS) {
+			ui_draw(c);
+			c->last_draw = now;
+			dirty = false;
+		}
+		if (cap < c->npanes + 2) {
+			cap = c->npanes + 8;
+			pfd = xreallocarray(pfd, cap, sizeof *pfd);
+			owner = xreallocarray(owner, cap, sizeof *owner);
+		}
+		npfd = 0;
+		pfd[npfd].fd = STDIN_FILENO;
+		pfd[npfd].events = POLLIN;
+		owner[npfd++] = -1;
+		pfd[npfd].fd = c->sig_pipe[0];
+		pfd[npfd].events = POLLIN;
+		owner[npfd++] = -2;
+		for (i = 0; i < c->npanes; i++) {
+			if ((fd = pane_fd(c->panes[i], &ev)) == -1)
+				continue;
+			pfd[npfd].fd = fd;
+			pfd[npfd].events = ev;
+			owner[npfd++] = (int)i;
+		}
+		timeout = console_timeout(c, now, dirty);
+		for (i = 0; i < npfd; i++)
+			pfd[i].revents = 0;
+		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR)
+			break;
+		now = mono_ms();
+		if (pfd[1].revents & POLLIN)
+			console_signals(c);
+		if (pfd[0].revents & (POLLIN|POLLHUP|POLLERR))
+			console_read_keys(c);
+		if (pfd[0].revents & (POLLHUP|POLLERR|POLLNVAL))
+			c->quit = true;
+		/* Every pane runs each pass: timeouts and buffered data too. */
+		for (i = 0; i < c->npanes; i++) {
+			ev = 0;
+			for (j = 2; j < npfd; j++) {
+				if (owner[j] == (int)i)
+					ev = pfd[j].revents;
+			}
+			pane_process(c->panes[i], ev, now);
+		}
+		console_idle_check(c, now);
+		if (now / 1000 != last_second) {
+			last_second = now / 1000;
+			c->redraw = true;	/* the clock, expired messages */
+		}
+	}
+	free(pfd);
+	free(owner);
+}
+
+/* Install the signal handlers that feed the self-pipe. */
+static int
+console_signals_init(struct console *c)
+{
+	struct sigaction	sa;
+	int			i;
+
+	if (pipe(c->sig_pipe) != 0)
+		return (-1);
+	for (i = 0; i < 2; i++) {
+		fcntl(c->sig_pipe[i], F_SETFL,
+		    fcntl(c->sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(c->sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	console_sig_fd = c->sig_pipe[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = console_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);	/* C-c is a key for the remote */
+	return (0);
+}
+
+static bool
+console_visible(const struct server *s, void *arg)
+{
+	struct console	*c = arg;
+
+	return (policy_server_visible(c->cfg, c->me, s));
+}
+
+void
+console_free(struct console *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->npanes; i++)
+		pane_free(c->panes[i]);
+	free(c->panes);
+	sidebar_free(c->sidebar);
+	layout_free(c->layout);
+	keymap_free(c->keys);
+	ui_theme_free(c);
+	audit_close(c->audit);
+	ident_free(c->me);
+	cfg_free(c->cfg);
+	free(c->message);
+	free(c->confirm_text);
+	sbuf_free(&c->prompt);
+	if (c->sig_pipe[0] > 0) {
+		close(c->sig_pipe[0]);
+		close(c->sig_pipe[1]);
+	}
+	console_sig_fd = -1;
+	free(c);
+}
+
+/*
+ * Run the console on cfg (taken over) with servers to open at once.
+ * Returns the exit status.
+ */
+int
+console_run_main(struct omv_config *cfg, char **names, int nnames)
+{
+	struct console		*c;
+	struct audit_event	 ev;
+	const struct server	*s;
+	char			*cause = NULL;
+	int			 i, x, y, sx, sy, status;
+
+	c = xcalloc(1, sizeof *c);
+	c->cfg = cfg;
+	c->me = ident_current();
+	c->sig_pipe[0] = c->sig_pipe[1] = -1;
+	sbuf_init(&c->prompt);
+	c->active = 0;
+	c->next_id = 1;
+
+	/* Everything that can fail, before the screen is taken. */
+	for (i = 0; i < nnames; i++) {
+		if ((s = cfg_find_server(cfg, names[i])) == NULL) {
+			fprintf(stderr, "omv: no server named '%s'\n", names[i]);
+			console_free(c);
+			return (2);
+		}
+	}
+	c->keys = keymap_create(cfg->ui.keys, cfg->ui.nkeys, &cause);
+	if (c->keys == NULL) {
+		fprintf(stderr, "omv: %s: ui.keys: %s\n",
+		    cfg->path != NULL ? cfg->path : "config", cause);
+		free(cause);
+		console_free(c);
+		return (2);
+	}
+	if (cfg->ui.prefix != NULL &&
+	    keymap_set_prefix(c->keys, cfg->ui.prefix, &cause) != 0) {
+		fprintf(stderr, "omv: ui.prefix: %s\n", cause);
+		free(cause);
+		console_free(c);
+		return (2);
+	}
+	if (ui_theme_load(c, &cause) != 0) {
+		fprintf(stderr, "omv: %s\n", cause);
+		free(cause);
+		console_free(c);
+		return (2);
+	}
+	c->audit = audit_open(cfg->audit.db, cfg->audit.group, &cause);
+	if (c->audit == NULL) {
+		fprintf(stderr, "omv: %s\nomv: refusing to start without an "
+		    "audit trail\n", cause);
+		free(cause);
+		console_free(c);
+		return (1);
+	}
+	audit_set_identity(c->audit, c->me->login, c->me->host, c->me->client);
+	memset(&ev, 0, sizeof ev);
+	ev.action = "console";
+	ev.result = "start";
+	if (console_audit(c, &ev, &cause) != 0) {
+		fprintf(stderr, "omv: %s\n", cause);
+		free(cause);
+		console_free(c);
+		return (1);
+	}
+	if (console_signals_init(c) != 0) {
+		fprintf(stderr, "omv: pipe: %s\n", strerror(errno));
+		console_free(c);
+		return (1);
+	}
+	c->sidebar = sidebar_create(cfg, console_visible, c);
+	c->sidebar_width = cfg->ui.sidebar_width;
+
+	if (ui_start(c, &cause) != 0) {
+		fprintf(stderr, "omv: %s\n", cause);
+		free(cause);
+		console_free(c);
+		return (1);
+	}
+	console_pane_area(c, &x, &y, &sx, &sy);
+	c->layout = layout_create(0, x, y, sx, sy);
+	console_new_pane(c, 0);
+	console_resize(c);
+	c->last_key = mono_ms();
+	if (nnames == 0)
+		c->focus = FOCUS_SIDEBAR;
+	for (i = 0; i < nnames; i++)
+		console_open_server(c, cfg_find_server(cfg, names[i]));
+	if (nnames > 1) {
+		layout_even(c->layout);
+		console_apply_layout(c);
+	}
+
+	console_loop(c);
+
+	ui_end(c);
+	memset(&ev, 0, sizeof ev);
+	ev.action = "console";
+	ev.result = "exit";
+	if (console_audit(c, &ev, &cause) != 0) {
+		fprintf(stderr, "omv: %s\n", cause);
+		free(cause);
+	}
+	status = c->exit_status;
+	c->cfg = cfg;
+	console_free(c);
+	return (status);
+}

@@ -1,0 +1,780 @@
+/*
+ * ui.c: the console's drawing, with ncurses (wide-character build).
+ *
+ * The screen: the sidebar on the left (ui.sidebar_width columns and a
+ * separator), the panes in the layout's rectangles (a title line each,
+ * vertical borders between panes side by side), the status bar on the last
+ * row, and overlays (help, a y/n question, a one-line prompt) on top.
+ *
+ * Pane content is copied from the emulator cell by cell, only for rows the
+ * emulator marked dirty unless everything must be drawn; curses then sends
+ * only what differs.  Colours go through alloc_pair (ncurses 6.1+), which
+ * keeps a table of pairs, so any fg/bg combination a remote asks for gets
+ * a pair; 24-bit colours are mapped to the nearest of 256 unless the
+ * terminal takes direct colour.
+ */
+#include <curses.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "cfg.h"
+#include "colour.h"
+#include "console.h"
+#include "ident.h"
+#include "keymap.h"
+#include "layout.h"
+#include "pane.h"
+#include "sidebar.h"
+#include "theme.h"
+#include "ui-keys.h"
+#include "ui.h"
+#include "vt.h"
+
+#define UI_KEY_PASTE_START	(KEY_MAX + 1)
+#define UI_KEY_PASTE_END	(KEY_MAX + 2)
+
+static SCREEN	*ui_screen;
+static bool	 ui_direct;	/* the terminal takes 24-bit colours */
+static int	 ui_colours;	/* COLORS, 0 without colour */
+
+/* A curses colour pair for two colour.h colours. */
+static int
+ui_pair(int fg, int bg)
+{
+	static int	last_fg = INT_MIN, last_bg = INT_MIN, last_pair;
+	int		f, b, pair;
+
+	if (ui_colours == 0)
+		return (0);
+	if (fg == last_fg && bg == last_bg)
+		return (last_pair);
+	f = colour_terminal(fg, ui_colours, ui_direct);
+	b = colour_terminal(bg, ui_colours, ui_direct);
+	if (f == -1 && b == -1)
+		pair = 0;
+	else if ((pair = alloc_pair(f, b)) == -1)
+		pair = 0;
+	last_fg = fg;
+	last_bg = bg;
+	last_pair = pair;
+	return (pair);
+}
+
+/* Curses attributes and pair for a theme element. */
+static void
+ui_style(struct console *c, enum theme_element el, attr_t *attr, int *pair)
+{
+	const struct theme_style	*st = theme_style(c->theme, el);
+
+	*attr = A_NORMAL;
+	if (st->attrs & THEME_BOLD)
+		*attr |= A_BOLD;
+	if (st->attrs & THEME_UNDERLINE)
+		*attr |= A_UNDERLINE;
+	if (st->attrs & THEME_REVERSE)
+		*attr |= A_REVERSE;
+	if (st->attrs & THEME_DIM)
+		*attr |= A_DIM;
+	if (st->attrs & THEME_ITALIC)
+		*attr |= A_ITALIC;
+	if (st->attrs & THEME_BLINK)
+		*attr |= A_BLINK;
+	if (st->attrs & THEME_STANDOUT)
+		*attr |= A_STANDOUT;
+	*pair = c->no_colour ? 0 : ui_pair(st->fg, st->bg);
+}
+
+static void
+ui_set(struct console *c, enum theme_element el)
+{
+	attr_t	attr;
+	int	pair;
+
+	ui_style(c, el, &attr, &pair);
+	attr_set(attr, (short)pair, NULL);
+}
+
+/* Write UTF-8 text at y, x, at most width columns; returns columns used. */
+static int
+ui_text(int y, int x, int width, const char *s)
+{
+	mbstate_t	ps;
+	wchar_t		wc;
+	size_t		n;
+	int		w, used = 0;
+
+	memset(&ps, 0, sizeof ps);
+	move(y, x);
+	while (*s != '\0' && used < width) {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&ps, 0, sizeof ps);
+			wc = L'?';
+			n = 1;
+		}
+		w = wcwidth(wc);
+		if (w < 0) {
+			wc = L'?';
+			w = 1;
+		}
+		if (used + w > width)
+			break;
+		addnwstr(&wc, 1);
+		used += w;
+		s += n;
+	}
+	return (used);
+}
+
+/* Fill columns [x, x + width) of row y with blanks in the current style. */
+static void
+ui_blank(int y, int x, int width)
+{
+	if (width > 0)
+		mvhline(y, x, ' ', width);
+}
+
+int
+ui_start(struct console *c, char **cause)
+{
+	const char	*term = getenv("TERM");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*cause = xstrdup("the console needs a terminal (stdin and "
+		    "stdout must be a tty)");
+		return (-1);
+	}
+	ui_screen = newterm(term, stdout, stdin);
+	if (ui_screen == NULL) {
+		xasprintf(cause, "cannot use terminal type '%s'",
+		    term != NULL ? term : "(unset)");
+		return (-1);
+	}
+	set_term(ui_screen);
+	raw();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	meta(stdscr, TRUE);
+	ui_colours = 0;
+	if (has_colors() && !c->no_colour) {
+		start_color();
+		use_default_colors();
+		ui_colours = COLORS;
+		ui_direct = tigetflag((char *)"RGB") > 0 && COLORS >= 0x1000000;
+	}
+	ui_keys_init();
+	define_key("\033[200~", UI_KEY_PASTE_START);
+	define_key("\033[201~", UI_KEY_PASTE_END);
+	/* Ask the outer terminal to bracket pastes. */
+	fputs("\033[?2004h", stdout);
+	fflush(stdout);
+	getmaxyx(stdscr, c->rows, c->cols);
+	c->redraw = true;
+	return (0);
+}
+
+void
+ui_end(struct console *c)
+{
+	(void)c;
+	if (ui_screen == NULL)
+		return;
+	endwin();
+	fputs("\033[?2004l", stdout);
+	fflush(stdout);
+	delscreen(ui_screen);
+	ui_screen = NULL;
+}
+
+void
+ui_resize(struct console *c)
+{
+	if (ui_screen == NULL)
+		return;
+	resizeterm(c->rows, c->cols);
+	c->redraw = true;
+}
+
+int
+ui_theme_load(struct console *c, char **cause)
+{
+	c->theme = cfg_theme_load(c->cfg->ui.theme, cause);
+	if (c->theme == NULL)
+		return (-1);
+	c->no_colour = theme_no_colour() || !theme_has_colour(c->theme);
+	return (0);
+}
+
+void
+ui_theme_free(struct console *c)
+{
+	theme_free(c->theme);
+	c->theme = NULL;
+}
+
+/* Short env badge text. */
+static const char *
+ui_env_badge(enum env e)
+{
+	switch (e) {
+	case ENV_PRODUCTION: return ("PRD");
+	case ENV_STAGING: return ("STG");
+	case ENV_DEVELOPMENT: return ("DEV");
+	case ENV_NONE: break;
+	}
+	return ("   ");
+}
+
+/* A glyph for a server's state in the sidebar. */
+static const char *
+ui_state_glyph(int state, int npanes)
+{
+	if (npanes == 0)
+		return (" ");
+	switch (state) {
+	case PANE_CONNECTED: return ("●");
+	case PANE_CONNECTING: return ("◌");
+	case PANE_FAILED: return ("✗");
+	case PANE_DISCONNECTED: return ("○");
+	}
+	return ("·");
+}
+
+static void
+ui_draw_sidebar(struct console *c)
+{
+	const struct sidebar_row	*r;
+	enum theme_element		 el;
+	char				 line[256];
+	size_t				 i, top, height, sel;
+	int				 y, x, w = c->sidebar_width, used;
+	int				 state, n;
+
+	if (w <= 0)
+		return;
+	height = c->rows > 2 ? (size_t)c->rows - 2 : 0;
+	ui_set(c, c->focus == FOCUS_SIDEBAR ? THEME_TITLE_ACTIVE :
+	    THEME_TITLE_INACTIVE);
+	ui_blank(0, 0, w);
+	if (*sidebar_filter(c->sidebar) != '\0')
+		snprintf(line, sizeof line, " /%s", sidebar_filter(c->sidebar));
+	else
+		snprintf(line, sizeof line, " servers (%zu)",
+		    sidebar_visible_servers(c->sidebar));
+	ui_text(0, 0, w, line);
+	top = sidebar_scroll(c->sidebar, height);
+	sel = sidebar_selected(c->sidebar);
+	for (y = 1; y <= (int)height; y++) {
+		i = top + (size_t)y - 1;
+		r = sidebar_row(c->sidebar, i);
+		ui_set(c, THEME_SIDEBAR);
+		ui_blank(y, 0, w);
+		if (r == NULL)
+			continue;
+		x = 1 + 2 * (r->depth > 8 ? 8 : r->depth);
+		if (i == sel && c->focus == FOCUS_SIDEBAR) {
+			ui_set(c, THEME_SELECTION);
+			ui_blank(y, 0, w);
+		}
+		if (r->kind == SIDEBAR_GROUP) {
+			if (!(i == sel && c->focus == FOCUS_SIDEBAR))
+				ui_set(c, THEME_SIDEBAR_GROUP);
+			snprintf(line, sizeof line, "%s %s (%zu)",
+			    r->count > 0 && sidebar_row(c->sidebar, i + 1) !=
+			    NULL && sidebar_row(c->sidebar, i + 1)->depth >
+			    r->depth ? "▾" : "▸", r->group->name, r->count);
+			ui_text(y, x, w - x, line);
+			continue;
+		}
+		n = console_server_panes(c, r->server, &state);
+		used = ui_text(y, x, w - x, ui_state_glyph(state, n));
+		x += used + 1;
+		if (x + 4 < w) {
+			el = theme_env_element(r->server->env);
+			if (!(i == sel && c->focus == FOCUS_SIDEBAR))
+				ui_set(c, el);
+			ui_text(y, x, 3, ui_env_badge(r->server->env));
+			x += 4;
+			if (!(i == sel && c->focus == FOCUS_SIDEBAR))
+				ui_set(c, THEME_SIDEBAR);
+		}
+		if (n > 1)
+			snprintf(line, sizeof line, "%s [%d]", r->server->name, n);
+		else
+			snprintf(line, sizeof line, "%s", r->server->name);
+		if (x < w)
+			ui_text(y, x, w - x, line);
+	}
+	ui_set(c, THEME_BORDER_INACTIVE);
+	mvvline(0, w, ACS_VLINE, c->rows - 1);
+}
+
+/* Curses attributes for an emulator cell. */
+static attr_t
+ui_cell_attr(const struct vt_cell *cell)
+{
+	attr_t	a = A_NORMAL;
+
+	if (cell->attr & VT_BOLD)
+		a |= A_BOLD;
+	if (cell->attr & VT_ITALIC)
+		a |= A_ITALIC;
+	if (cell->attr & VT_UNDERLINES)
+		a |= A_UNDERLINE;
+	if (cell->attr & VT_BLINK)
+		a |= A_BLINK;
+	if (cell->attr & VT_REVERSE)
+		a |= A_REVERSE;
+	return (a);
+}
+
+/* Draw one line of cells at y, x, width columns. */
+static void
+ui_draw_line(struct console *c, const struct vt_line *line, int y, int x,
+    int width, bool highlight)
+{
+	const struct vt_cell	*cell;
+	static const struct vt_cell blank = { 0, COLOUR_DEFAULT,
+	    COLOUR_DEFAULT, 0, 1, 0 };
+	uint32_t		 chars[VT_MAX_CHARS];
+	wchar_t			 wch[VT_MAX_CHARS + 1];
+	cchar_t			 cc;
+	attr_t			 a;
+	size_t			 n, k;
+	int			 col, pair;
+
+	for (col = 0; col < width; col++) {
+		cell = col < line->ncells ? &line->cells[col] : &blank;
+		if (cell->width == 0)
+			continue;	/* right half of a wide character */
+		if (cell->width == 2 && col + 1 >= width) {
+			/* A wide character cut by the edge: a blank. */
+			wch[0] = L' ';
+			wch[1] = L'\0';
+		} else if (cell->ch == 0) {
+			wch[0] = L' ';
+			wch[1] = L'\0';
+		} else if (cell->mark) {
+			n = vt_line_chars(line, col, chars);
+			for (k = 0; k < n && k < VT_MAX_CHARS; k++)
+				wch[k] = (wchar_t)chars[k];
+			wch[k] = L'\0';
+		} else {
+			wch[0] = (wchar_t)cell->ch;
+			wch[1] = L'\0';
+		}
+		a = ui_cell_attr(cell);
+		if (highlight)
+			a |= A_REVERSE;
+		pair = c->no_colour ? 0 : ui_pair(cell->fg, cell->bg);
+		if (setcchar(&cc, wch, a, (short)pair, NULL) == ERR) {
+			wch[0] = L'?';
+			wch[1] = L'\0';
+			setcchar(&cc, wch, a, (short)pair, NULL);
+		}
+		mvadd_wch(y, x + col, &cc);
+	}
+}
+
+/* The title line of a pane. */
+static void
+ui_draw_title(struct console *c, struct pane *p, const struct layout_rect *r,
+    bool active, int64_t now)
+{
+	enum theme_element	 el = active ? THEME_TITLE_ACTIVE :
+				     THEME_TITLE_INACTIVE;
+	const struct server	*s = p->server;
+	const char		*title;
+	char			 line[512];
+	int			 x = r->x, used;
+
+	ui_set(c, el);
+	if (p->bell_until > now) {
+		attr_t a; int pair;
+		ui_style(c, el, &a, &pair);
+		attr_set(a ^ A_REVERSE, (short)pair, NULL);
+	}
+	ui_blank(r->y, r->x, r->sx);
+	if (s == NULL) {
+		ui_text(r->y, x, r->sx, active ?
+		    " (empty) — C-b s picks a server from the sidebar" :
+		    " (empty)");
+		p->dirty_title = false;
+		return;
+	}
+	snprintf(line, sizeof line, " %s ", s->name);
+	used = ui_text(r->y, x, r->sx, line);
+	x += used;
+	if (s->env != ENV_NONE && x + 5 < r->x + r->sx) {
+		ui_set(c, theme_env_element(s->env));
+		snprintf(line, sizeof line, " %s ", ui_env_badge(s->env));
+		x += ui_text(r->y, x, 5, line);
+		ui_set(c, el);
+	}
+	title = vt_title(p->vt);
+	snprintf(line, sizeof line, " %s@%s:%d  %s%s%s%s%s", s->user != NULL ?
+	    s->user : c->me->login, s->host, s->port,
+	    pane_state_name(p->state), p->reason != NULL &&
+	    p->state >= PANE_FAILED ? ": " : "", p->reason != NULL &&
+	    p->state >= PANE_FAILED ? p->reason : "",
+	    title != NULL && *title != '\0' ? "  — " : "",
+	    title != NULL ? title : "");
+	if (x < r->x + r->sx)
+		x += ui_text(r->y, x, r->x + r->sx - x, line);
+	if (p->copy) {
+		snprintf(line, sizeof line, "[%ld/%zu]", -p->copy_top,
+		    vt_history_size(p->vt));
+		ui_set(c, THEME_COPY_MODE);
+		used = (int)strlen(line);
+		if (r->sx > used + 2)
+			ui_text(r->y, r->x + r->sx - used, used, line);
+	}
+	p->dirty_title = false;
+}
+
+/* Draw a pane's content: its screen, or its scrollback in copy mode. */
+static void
+ui_draw_pane(struct console *c, struct pane *p, const struct layout_rect *r,
+    bool all)
+{
+	struct vt_line	 line;
+	int		 row, first = 0, last = -1, rows, width;
+	long		 l;
+
+	rows = r->sy - 1;
+	width = r->sx;
+	if (p->copy) {
+		for (row = 0; row < rows; row++) {
+			l = p->copy_top + row;
+			if (l < 0) {
+				if (!vt_history_line(p->vt, (size_t)(-l - 1),
+				    &line))
+					continue;
+			} else if (!vt_line(p->vt, (int)l, &line)) {
+				attr_set(A_NORMAL, 0, NULL);
+				ui_blank(r->y + 1 + row, r->x, width);
+				continue;
+			}
+			ui_draw_line(c, &line, r->y + 1 + row, r->x, width,
+			    l == p->copy_line && p->search != NULL);
+		}
+		vt_clear_dirty(p->vt);
+		return;
+	}
+	if (!all && !vt_dirty(p->vt, &first, &last))
+		return;
+	if (all) {
+		first = 0;
+		last = rows - 1;
+	}
+	for (row = first; row <= last && row < rows; row++) {
+		if (!vt_line(p->vt, row, &line)) {
+			attr_set(A_NORMAL, 0, NULL);
+			ui_blank(r->y + 1 + row, r->x, width);
+			continue;
+		}
+		ui_draw_line(c, &line, r->y + 1 + row, r->x, width, false);
+	}
+	vt_clear_dirty(p->vt);
+}
+
+static void
+ui_draw_status(struct console *c, int64_t now)
+{
+	struct pane	*p = console_pane(c, c->active);
+	char		 left[256], right[128], clock[16];
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+	int		 y = c->rows - 1, used, rw;
+
+	ui_set(c, THEME_STATUS);
+	ui_blank(y, 0, c->cols);
+	if (c->overlay == OVERLAY_PROMPT) {
+		snprintf(left, sizeof left, "%s: %s",
+		    c->prompt_op == PROMPT_FILTER ? "filter" : "search",
+		    c->prompt.buf != NULL ? c->prompt.buf : "");
+		used = ui_text(y, 0, c->cols - 1, left);
+		move(y, used);
+		return;
+	}
+	used = 0;
+	if (c->prefix) {
+		ui_set(c, THEME_STATUS_PREFIX);
+		used += ui_text(y, 0, c->cols, " C-b ");
+		ui_set(c, THEME_STATUS);
+	}
+	if (p != NULL && p->server != NULL)
+		snprintf(left, sizeof left, " %s@%s │ %s (%s) ", c->me->login,
+		    c->me->host, p->server->name, env_name(p->server->env));
+	else
+		snprintf(left, sizeof left, " %s@%s │ %s ", c->me->login,
+		    c->me->host, c->focus == FOCUS_SIDEBAR ? "sidebar" : "-");
+	used += ui_text(y, used, c->cols - used, left);
+	if (c->message != NULL && c->message_until > now && used < c->cols)
+		used += ui_text(y, used, c->cols - used, c->message);
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+	snprintf(right, sizeof right, " approvals: %d │ %s │ C-b ? help ",
+	    c->pending_approvals, clock);
+	rw = (int)strlen(right) - 4;	/* two │ are 3 bytes, 1 column */
+	if (c->cols - rw > used)
+		ui_text(y, c->cols - rw, rw, right);
+}
+
+/* A box centred on the screen with lines of text. */
+static void
+ui_draw_box(struct console *c, const char **lines, int n, int width)
+{
+	int	h = n + 2, y0, x0, i;
+
+	if (width > c->cols - 2)
+		width = c->cols - 2;
+	if (h > c->rows - 1)
+		h = c->rows - 1;
+	y0 = (c->rows - 1 - h) / 2;
+	x0 = (c->cols - width) / 2;
+	ui_set(c, THEME_DIALOG_BORDER);
+	for (i = 0; i < h; i++)
+		ui_blank(y0 + i, x0, width);
+	mvhline(y0, x0, ACS_HLINE, width);
+	mvhline(y0 + h - 1, x0, ACS_HLINE, width);
+	mvvline(y0, x0, ACS_VLINE, h);
+	mvvline(y0, x0 + width - 1, ACS_VLINE, h);
+	mvaddch(y0, x0, ACS_ULCORNER);
+	mvaddch(y0, x0 + width - 1, ACS_URCORNER);
+	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
+	mvaddch(y0 + h - 1, x0 + width - 1, ACS_LRCORNER);
+	ui_set(c, THEME_DIALOG);
+	for (i = 0; i < h - 2; i++) {
+		ui_blank(y0 + 1 + i, x0 + 1, width - 2);
+		ui_text(y0 + 1 + i, x0 + 2, width - 4, lines[i]);
+	}
+}
+
+static void
+ui_draw_help(struct console *c)
+{
+	struct keymap_entry	*e;
+	const char		**lines;
+	char			**text, key[KEYMAP_KEY_MAX];
+	size_t			 n, i, shown;
+	int			 room = c->rows - 4;
+
+	n = keymap_list(c->keys, NULL, 0);
+	e = xcalloc(n + 1, sizeof *e);
+	keymap_list(c->keys, e, n);
+	if (c->help_top > (int)n - 1)
+		c->help_top = n > 0 ? (int)n - 1 : 0;
+	shown = n - (size_t)c->help_top;
+	if ((int)shown > room - 1)
+		shown = room > 1 ? (size_t)room - 1 : 0;
+	text = xcalloc(shown + 1, sizeof *text);
+	lines = xcalloc(shown + 1, sizeof *lines);
+	for (i = 0; i < shown; i++) {
+		const struct keymap_entry *k = &e[(size_t)c->help_top + i];
+		keymap_key_string(k->key, key, sizeof key);
+		text[i] = xprintf("%-8s %-10s %-18s %s", k->table, key,
+		    k->command, k->help != NULL ? k->help : "");
+		lines[i] = text[i];
+	}
+	lines[shown] = "j/k or arrows scroll, any other key closes";
+	ui_draw_box(c, lines, (int)shown + 1, 78);
+	strv_free(text, shown);
+	free(lines);
+	free(e);
+}
+
+void
+ui_draw(struct console *c)
+{
+	struct layout_rect	 rects[64], *r;
+	struct layout_border	 borders[64];
+	struct pane		*p, *active = NULL;
+	const char		*lines[1];
+	size_t			 n, nb, i;
+	int64_t			 now = mono_ms();
+	int			 row, col;
+	bool			 all = c->redraw, visible;
+
+	if (all)
+		erase();
+	ui_draw_sidebar(c);
+	n = layout_rects(c->layout, rects, 64);
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++) {
+		r = &rects[i];
+		if (!r->visible || (p = console_pane(c, r->id)) == NULL)
+			continue;
+		if (all || p->dirty_title || p->bell_until != 0)
+			ui_draw_title(c, p, r, r->id == c->active, now);
+		if (p->bell_until != 0 && p->bell_until <= now) {
+			p->bell_until = 0;
+			ui_draw_title(c, p, r, r->id == c->active, now);
+		}
+		ui_draw_pane(c, p, r, all);
+		if (r->id == c->active)
+			active = p;
+	}
+	nb = layout_borders(c->layout, borders, 64);
+	ui_set(c, THEME_BORDER_INACTIVE);
+	for (i = 0; i < nb && i < 64; i++)
+		mvvline(borders[i].y, borders[i].x, ACS_VLINE, borders[i].sy);
+	ui_draw_status(c, now);
+	switch (c->overlay) {
+	case OVERLAY_HELP:
+		ui_draw_help(c);
+		break;
+	case OVERLAY_CONFIRM:
+		lines[0] = c->confirm_text;
+		ui_draw_box(c, lines, 1, (int)strlen(c->confirm_text) + 6);
+		break;
+	case OVERLAY_PROMPT:
+	case OVERLAY_NONE:
+		break;
+	}
+	/* The cursor: the active pane's, when it has the keyboard. */
+	visible = false;
+	if (c->overlay == OVERLAY_NONE && c->focus == FOCUS_PANE &&
+	    active != NULL && !active->copy && active->ask == PANE_ASK_NONE &&
+	    layout_rect(c->layout, active->id, &rects[0]) == 0) {
+		vt_cursor(active->vt, &row, &col, &visible);
+		if (visible)
+			move(rects[0].y + 1 + row, rects[0].x + col);
+	}
+	if (c->overlay == OVERLAY_PROMPT)
+		visible = true;
+	curs_set(visible ? 1 : 0);
+	c->redraw = false;
+	refresh();
+}
+
+int
+ui_read_key(struct console *c, uint32_t *key, bool *pasting)
+{
+	wint_t	wch;
+	int	ret;
+
+	(void)c;
+	*pasting = false;
+	for (;;) {
+		ret = wget_wch(stdscr, &wch);
+		if (ret == ERR)
+			return (-1);
+		if (ret == KEY_CODE_YES && wch == UI_KEY_PASTE_START) {
+			*pasting = true;
+			return (0);
+		}
+		if (ret == KEY_CODE_YES && (wch == KEY_RESIZE ||
+		    wch == UI_KEY_PASTE_END || wch == KEY_MOUSE))
+			continue;
+		if (ui_keys_from_curses(ret, wch, key) == 0)
+			return (0);
+	}
+}
+
+int
+ui_read_paste(struct console *c, struct sbuf *sb)
+{
+	struct pollfd	pfd = { STDIN_FILENO, POLLIN, 0 };
+	wint_t		wch;
+	wchar_t		w[2];
+	char		mb[16];
+	int		ret, tries = 0;
+	size_t		n;
+
+	(void)c;
+	for (;;) {
+		ret = wget_wch(stdscr, &wch);
+		if (ret == ERR) {
+			/* The rest of a long paste may still be on its way. */
+			if (tries++ > 10 || poll(&pfd, 1, 100) <= 0)
+				return (-1);
+			continue;
+		}
+		if (ret == KEY_CODE_YES) {
+			if (wch == UI_KEY_PASTE_END)
+				return (-1);
+			if (wch == KEY_ENTER)
+				sbuf_addc(sb, '\r');
+			continue;
+		}
+		w[0] = (wchar_t)wch;
+		w[1] = L'\0';
+		n = wcstombs(mb, w, sizeof mb);
+		if (n != (size_t)-1)
+			sbuf_add(sb, mb, n);
+		if (sb->len > 16 * 1024 * 1024)
+			return (-1);
+		return (0);
+	}
+}
+
+int
+ui_peek_key(struct console *c, uint32_t *key)
+{
+	bool	pasting;
+
+	if (ui_read_key(c, key, &pasting) != 0)
+		return (-1);
+	if (pasting) {
+		/* A paste right after ESC: give the ESC alone; paste is lost
+		   only if the terminal sent them glued, which they do not. */
+		return (-1);
+	}
+	return (0);
+}
+
+/* Base64 (RFC 4648) for OSC 52. */
+static char *
+ui_base64(const unsigned char *in, size_t len)
+{
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char	*out, *o;
+	size_t	 i;
+	uint32_t v;
+
+	out = o = xmalloc(4 * ((len + 2) / 3) + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*o++ = tbl[v >> 18];
+		*o++ = tbl[(v >> 12) & 63];
+		*o++ = tbl[(v >> 6) & 63];
+		*o++ = tbl[v & 63];
+	}
+	if (i < len) {
+		v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		*o++ = tbl[v >> 18];
+		*o++ = tbl[(v >> 12) & 63];
+		*o++ = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		*o++ = '=';
+	}
+	*o = '\0';
+	return (out);
+}
+
+void
+ui_clipboard(struct console *c, const char *text, size_t len)
+{
+	char	*b64;
+
+	(void)c;
+	b64 = ui_base64((const unsigned char *)text, len);
+	/* Between frames: curses is not writing now. */
+	printf("\033]52;c;%s\a", b64);
+	fflush(stdout);
+	free(b64);
+}
