@@ -63,6 +63,7 @@ struct role {
 	char			**approvers;	/* role names that may approve */
 	size_t			  napprovers;
 	enum audit_level	  audit_level;
+	const char		 *file;		/* borrowed: config->paths */
 	int			  line;
 };
 
@@ -72,6 +73,7 @@ struct user_map {
 	bool		  is_group;
 	char		**roles;
 	size_t		  nroles;
+	const char	 *file;		/* borrowed: config->paths */
 	int		  line;
 };
 
@@ -168,7 +170,16 @@ char *cfg_find(const char *explicit_path);
 struct omv_config *cfg_load(const char *explicit_path, struct cfg_errors *errs);
 /* Load exactly this file (no search, no system/user split). */
 struct omv_config *cfg_load_file(const char *path, struct cfg_errors *errs);
+/*
+ * Load config text held in memory; name is used in messages.  No file mode
+ * checks, and @include is refused (for tests and the fuzzer).
+ */
+struct omv_config *cfg_load_string(const char *text, const char *name,
+    struct cfg_errors *errs);
 void cfg_free(struct omv_config *);
+
+/* What a risk level needs in an env when a role's need table does not say. */
+enum decision cfg_default_need(enum env, enum risk_level);
 
 struct server *cfg_find_server(const struct omv_config *, const char *name);
 const struct role *cfg_find_role(const struct omv_config *, const char *name);
