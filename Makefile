@@ -96,10 +96,11 @@ asan: check-deps
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined"
 fuzz: check-deps
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="-O1 -g" \
-	    SAN="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libomv.a
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang fuzz-bins
+	@$(FUZZ_MAKE) build-fuzz/libomv.a
+	@$(FUZZ_MAKE) fuzz-bins
 
 fuzz-bins: $(FUZZ_TARGETS)
 
