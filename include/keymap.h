@@ -108,7 +108,11 @@ enum keymap_op {
 	KEYOP_SEARCH_NEXT,
 	KEYOP_SEARCH_PREV,
 	KEYOP_APPROVE,		/* queue */
-	KEYOP_DENY
+	KEYOP_DENY,
+	KEYOP_FILTER,		/* sidebar */
+	KEYOP_TOGGLE,		/* sidebar: collapse or expand a group */
+	KEYOP_BEGIN_SELECTION,	/* copy */
+	KEYOP_COPY_SELECTION
 };
 
 struct keymap_cmd {

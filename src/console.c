@@ -322,6 +322,62 @@ console_copy_move(struct pane *p, long delta)
 		p->copy_top = bottom;
 }
 
+/* Move the copy-mode cursor line by delta, scrolling to keep it shown. */
+static void
+console_copy_cursor(struct pane *p, long delta)
+{
+	long	oldest = -(long)vt_history_size(p->vt);
+	long	last = p->rows - 1;
+
+	p->copy_line += delta;
+	if (p->copy_line < oldest)
+		p->copy_line = oldest;
+	if (p->copy_line > last)
+		p->copy_line = last;
+	if (p->copy_line < p->copy_top)
+		p->copy_top = p->copy_line;
+	else if (p->copy_line >= p->copy_top + p->rows)
+		p->copy_top = p->copy_line - p->rows + 1;
+	console_copy_move(p, 0);
+}
+
+/* Copy the selected lines (mark to cursor) to the operator's clipboard. */
+static void
+console_copy_selection(struct console *c, struct pane *p)
+{
+	struct vt_line	 line;
+	struct sbuf	 sb;
+	char		*text;
+	long		 from, to, l;
+
+	from = p->copy_mark == LONG_MIN ? p->copy_line : p->copy_mark;
+	to = p->copy_line;
+	if (from > to) {
+		l = from;
+		from = to;
+		to = l;
+	}
+	sbuf_init(&sb);
+	for (l = from; l <= to; l++) {
+		if (l < 0) {
+			if (!vt_history_line(p->vt, (size_t)(-l - 1), &line))
+				continue;
+			text = vt_line_text(&line, 0, line.ncells);
+		} else
+			text = vt_row_text(p->vt, (int)l, 0, p->cols);
+		sbuf_adds(&sb, text);
+		free(text);
+		if (l != to)
+			sbuf_addc(&sb, '\n');
+	}
+	ui_clipboard(c, sb.buf != NULL ? sb.buf : "", sb.len);
+	console_status(c, "copied %ld line%s (%zu bytes) to the clipboard",
+	    to - from + 1, to == from ? "" : "s", sb.len);
+	sbuf_free(&sb);
+	p->copy = false;
+	p->copy_mark = LONG_MIN;
+}
+
 /* Search the pane's history and screen; scroll the match into view. */
 static void
 console_copy_search(struct console *c, struct pane *p, bool back)
@@ -353,6 +409,7 @@ console_run(struct console *c, const char *command)
 	const struct sidebar_row *row;
 	char			*cause = NULL, q[128];
 	int			 n, next;
+	bool			 visible;
 
 	if (keymap_cmd_parse(command, &kc, &cause) != 0) {
 		console_status(c, "%s", cause);
@@ -409,12 +466,10 @@ console_run(struct console *c, const char *command)
 		if (p != NULL && !p->copy) {
 			p->copy = true;
 			p->copy_top = 0;
-			p->copy_line = 0;
+			vt_cursor(p->vt, &n, &next, &visible);
+			p->copy_line = n;
 			p->copy_mark = LONG_MIN;
 		}
-		if (p != NULL && kc.op == KEYOP_COPY_MODE &&
-		    strstr(command, "-u") != NULL)
-			console_copy_move(p, -(long)p->rows);
 		break;
 	case KEYOP_HELP:
 		c->overlay = OVERLAY_HELP;
@@ -460,8 +515,7 @@ console_run(struct console *c, const char *command)
 			if (kc.op == KEYOP_PAGE_UP || kc.op == KEYOP_PAGE_DOWN)
 				n = (kc.op == KEYOP_PAGE_UP ? -1 : 1) *
 				    (p->rows > 1 ? p->rows - 1 : 1);
-			console_copy_move(p, n);
-			p->copy_line = p->copy_top;
+			console_copy_cursor(p, n);
 		}
 		break;
 	case KEYOP_OPEN:
@@ -484,14 +538,25 @@ console_run(struct console *c, const char *command)
 		} else if (p != NULL && p->copy)
 			p->copy = false;
 		break;
+	case KEYOP_FILTER:
+		/* A new filter, like / in less: typing narrows it. */
+		sidebar_set_filter(c->sidebar, "");
+		console_prompt(c, PROMPT_FILTER, "");
+		break;
+	case KEYOP_TOGGLE:
+		sidebar_toggle(c->sidebar);
+		break;
 	case KEYOP_SEARCH:
-		if (c->focus == FOCUS_SIDEBAR) {
-			/* A new filter, like / in less: typing narrows it. */
-			sidebar_set_filter(c->sidebar, "");
-			console_prompt(c, PROMPT_FILTER, "");
-		}
-		else if (p != NULL && p->copy)
+		if (p != NULL && p->copy)
 			console_prompt(c, PROMPT_SEARCH, "");
+		break;
+	case KEYOP_BEGIN_SELECTION:
+		if (p != NULL && p->copy)
+			p->copy_mark = p->copy_line;
+		break;
+	case KEYOP_COPY_SELECTION:
+		if (p != NULL && p->copy)
+			console_copy_selection(c, p);
 		break;
 	case KEYOP_SEARCH_NEXT:
 	case KEYOP_SEARCH_PREV:
@@ -624,16 +689,8 @@ console_key(struct console *c, uint32_t key)
 	if (c->focus == FOCUS_SIDEBAR) {
 		if ((cmd = keymap_lookup(c->keys, "sidebar", key)) != NULL)
 			console_run(c, cmd);
-		else if (key == '/')
-			console_run(c, "search");
-		else if (key == ' ' || key == KEYC_RIGHT || key == KEYC_LEFT ||
-		    key == 'l' || key == 'h') {
-			if (key == ' ')
-				sidebar_toggle(c->sidebar);
-			else
-				sidebar_set_collapsed(c->sidebar,
-				    key == KEYC_LEFT || key == 'h');
-		}
+		else if (key == KEYC_RIGHT || key == KEYC_LEFT)
+			sidebar_set_collapsed(c->sidebar, key == KEYC_LEFT);
 		c->redraw = true;
 		return;
 	}

@@ -159,6 +159,14 @@ static const struct keymap_command {
 	  "approve the selected request" },
 	{ "deny", KEYOP_DENY, ARGS_NONE, T_QUEUE,
 	  "deny the selected request" },
+	{ "filter", KEYOP_FILTER, ARGS_NONE, T_SIDEBAR,
+	  "filter servers by name, tag or env" },
+	{ "toggle", KEYOP_TOGGLE, ARGS_NONE, T_SIDEBAR,
+	  "collapse or expand the group" },
+	{ "begin-selection", KEYOP_BEGIN_SELECTION, ARGS_NONE, T_COPY,
+	  "start selecting lines at the cursor" },
+	{ "copy-selection", KEYOP_COPY_SELECTION, ARGS_NONE, T_COPY,
+	  "copy the selected lines to the clipboard (OSC 52)" },
 };
 #define KEYMAP_NCOMMANDS (sizeof keymap_commands / sizeof keymap_commands[0])
 

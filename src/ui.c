@@ -432,8 +432,9 @@ ui_draw_title(struct console *c, struct pane *p, const struct layout_rect *r,
 	if (x < r->x + r->sx)
 		x += ui_text(r->y, x, r->x + r->sx - x, line);
 	if (p->copy) {
-		snprintf(line, sizeof line, "[%ld/%zu]", -p->copy_top,
-		    vt_history_size(p->vt));
+		snprintf(line, sizeof line, "[%ld/%zu]%s", -p->copy_top,
+		    vt_history_size(p->vt),
+		    p->copy_mark != LONG_MIN ? " selecting" : "");
 		ui_set(c, THEME_COPY_MODE);
 		used = (int)strlen(line);
 		if (r->sx > used + 2)
@@ -466,7 +467,9 @@ ui_draw_pane(struct console *c, struct pane *p, const struct layout_rect *r,
 				continue;
 			}
 			ui_draw_line(c, &line, r->y + 1 + row, r->x, width,
-			    l == p->copy_line && p->search != NULL);
+			    l == p->copy_line || (p->copy_mark != LONG_MIN &&
+			    ((l >= p->copy_mark && l <= p->copy_line) ||
+			    (l <= p->copy_mark && l >= p->copy_line))));
 		}
 		vt_clear_dirty(p->vt);
 		return;

@@ -50,6 +50,39 @@ else
 	fail "Korean text" "not shown" main
 fi
 
+# --- scrollback: search, select a line, copy it with OSC 52 -------------------
+t set-option -s set-clipboard on
+typed main 'clear; seq 1 300; echo copy-me-$((5*5))'
+keys main Enter
+if wait_for main '│copy-me-25' 10; then
+	keys main C-b '['
+	keys main k Space Enter
+	buf=""
+	for i in $(seq 40); do
+		buf=$(t show-buffer 2>/dev/null)
+		[ "$buf" = "copy-me-25" ] && break
+		sleep 0.05
+	done
+	if [ "$buf" = "copy-me-25" ]; then
+		pass "copy mode copies a line to the clipboard (OSC 52)"
+	else
+		fail "copy mode" "clipboard holds '$buf'" main
+	fi
+	keys main C-b '['
+	keys main '/'
+	typed main '137'
+	keys main Enter
+	if wait_for main '│137 *$' 5 && wait_for main '\[[0-9]+/[0-9]+\]' 2; then
+		pass "scrollback search finds an old line"
+	else
+		fail "scrollback search" "line 137 not shown" main
+	fi
+	keys main q
+	wait_gone main '\[[0-9]+/[0-9]+\]' 5
+else
+	fail "copy mode" "no output" main
+fi
+
 # --- resize: stty size follows ------------------------------------------------
 t resize-window -t main -x 140 -y 40
 sleep 0.3
