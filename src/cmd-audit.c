@@ -71,6 +71,7 @@ audit_usage(FILE *f)
 	    "                      [--until TIME] [--limit N]\n"
 	    "       omv audit verify\n"
 	    "       omv audit export --format jsonl|csv [list's filters]\n"
+	    "       omv audit sessions [--json] [--server S] [--limit N]\n"
 	    "Each takes -c FILE (the config naming audit.db) or --db PATH.\n"
 	    "list shows the newest 50 events (--limit 0: all), oldest\n"
 	    "first; --risk L keeps level L and above; TIME is 2026-11-27,\n"
@@ -548,7 +549,59 @@ audit_export(struct audit *a, struct audit_args *args)
 	return (audit_flush());
 }
 
-/* omv audit list|verify|export. */
+/* omv audit sessions: the recorded sessions, for omv replay. */
+static int
+audit_sessions(struct audit *a, struct audit_args *args)
+{
+	struct audit_session	*list = NULL, *s;
+	struct sbuf		 sb;
+	char			*cause = NULL, start[32], end[32];
+	size_t			 n = 0, i;
+
+	if (audit_session_list(a, args->filter.server, args->has_limit ?
+	    args->filter.limit : 50, &list, &n, &cause) != 0) {
+		fprintf(stderr, "omv: %s\n", cause);
+		free(cause);
+		return (CMD_USAGE);
+	}
+	sbuf_init(&sb);
+	if (!args->json && n > 0)
+		printf("%-6s %-24s %-24s %-12s %-16s %10s  %s\n", "ID", "START",
+		    "END", "OPERATOR", "SERVER", "BYTES", "RECORDING");
+	for (i = 0; i < n; i++) {
+		s = &list[i];
+		format_time_ms(s->start_ms, start, sizeof start);
+		if (s->end_ms != 0)
+			format_time_ms(s->end_ms, end, sizeof end);
+		else
+			snprintf(end, sizeof end, "(open)");
+		if (!args->json) {
+			printf("%-6lld %-24s %-24s %-12s %-16s %10lld  %s\n",
+			    (long long)s->id, start, end, s->operator,
+			    s->server, (long long)s->bytes,
+			    s->path != NULL ? s->path : "-");
+			continue;
+		}
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "{\"id\": %lld, \"operator\": ",
+		    (long long)s->id);
+		sbuf_json_string(&sb, s->operator);
+		sbuf_adds(&sb, ", \"server\": ");
+		sbuf_json_string(&sb, s->server);
+		sbuf_addf(&sb, ", \"start\": \"%s\", \"end\": ", start);
+		sbuf_json_string(&sb, s->end_ms != 0 ? end : NULL);
+		sbuf_addf(&sb, ", \"bytes\": %lld, \"path\": ",
+		    (long long)s->bytes);
+		sbuf_json_string(&sb, s->path);
+		sbuf_adds(&sb, "}\n");
+		fwrite(sb.buf, 1, sb.len, stdout);
+	}
+	sbuf_free(&sb);
+	audit_session_free(list, n);
+	return (audit_flush());
+}
+
+/* omv audit list|verify|export|sessions. */
 int
 cmd_audit(int argc, char **argv)
 {
@@ -564,7 +617,7 @@ cmd_audit(int argc, char **argv)
 	}
 	sub = argv[1];
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "verify") != 0 &&
-	    strcmp(sub, "export") != 0) {
+	    strcmp(sub, "export") != 0 && strcmp(sub, "sessions") != 0) {
 		fprintf(stderr, "omv: unknown audit command '%s'\n", sub);
 		audit_usage(stderr);
 		return (CMD_USAGE);
@@ -576,7 +629,8 @@ cmd_audit(int argc, char **argv)
 	if ((strcmp(sub, "verify") == 0 && (args.has_filter || args.json ||
 	    args.has_limit || args.format != NULL)) ||
 	    (strcmp(sub, "list") == 0 && args.format != NULL) ||
-	    (strcmp(sub, "export") == 0 && args.json)) {
+	    (strcmp(sub, "export") == 0 && args.json) ||
+	    (strcmp(sub, "sessions") == 0 && args.format != NULL)) {
 		fprintf(stderr, "omv: option not valid for audit %s\n", sub);
 		audit_usage(stderr);
 		return (CMD_USAGE);
@@ -587,6 +641,8 @@ cmd_audit(int argc, char **argv)
 		rc = audit_list(a, &args);
 	else if (strcmp(sub, "verify") == 0)
 		rc = audit_verify_cmd(a);
+	else if (strcmp(sub, "sessions") == 0)
+		rc = audit_sessions(a, &args);
 	else
 		rc = audit_export(a, &args);
 	audit_close(a);

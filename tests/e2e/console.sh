@@ -211,6 +211,15 @@ if [ -n "$rec" ] && [ "$(stat -c %a "$rec")" = 600 ]; then
 	else
 		fail "audit sessions" "not listed"
 	fi
+	id=$("$OMV" audit sessions -c "$CONFIG" --json 2>/dev/null | grep -m1 '"prod-web-1"' |
+	    sed 's/^{"id": \([0-9]*\),.*/\1/')
+	if [ -n "$id" ] && timeout 60 "$OMV" replay --speed 50 --idle-limit 0.05 \
+	    -c "$CONFIG" "$id" </dev/null >"$E2E_TMP/replay.out" 2>&1 &&
+	    grep -q 'hello-42' "$E2E_TMP/replay.out"; then
+		pass "omv replay plays the session by id"
+	else
+		fail "omv replay" "session '$id' did not play: $(head -c 300 "$E2E_TMP/replay.out")"
+	fi
 else
 	fail "recording" "no 0600 recording for prod-web-1"
 fi
