@@ -9,6 +9,7 @@
 #define CONSOLE_H
 
 #include "omv.h"
+#include "queue.h"
 
 struct audit_event;
 struct keymap;
@@ -23,7 +24,8 @@ struct theme;
 /* What has the keyboard. */
 enum console_focus {
 	FOCUS_PANE,
-	FOCUS_SIDEBAR
+	FOCUS_SIDEBAR,
+	FOCUS_QUEUE		/* the approvals queue panel */
 };
 
 /* An overlay over everything, taking the keyboard while shown. */
@@ -40,8 +42,10 @@ enum console_confirm {
 };
 
 enum console_prompt {
-	PROMPT_FILTER,
-	PROMPT_SEARCH
+	PROMPT_FILTER,		/* sidebar filter */
+	PROMPT_SEARCH,		/* scrollback search */
+	PROMPT_QUEUE_FILTER,
+	PROMPT_DENY		/* the reason for denying a request */
 };
 
 struct console {
@@ -68,7 +72,7 @@ struct console {
 
 	char			 *message;	/* owned: status bar message */
 	int64_t			  message_until;
-	int			  pending_approvals;
+	struct queue		  queue;	/* the approvals queue */
 
 	int			  rows, cols;	/* the outer terminal */
 	int			  sidebar_width;
@@ -87,6 +91,8 @@ int console_audit(struct console *, struct audit_event *, char **cause);
 void console_status(struct console *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 struct pane *console_pane(struct console *, int id);
+/* Ring the terminal bell (ui.c). */
+void ui_bell(struct console *);
 /* The server's panes and their best state, for the sidebar. */
 int console_server_panes(struct console *, const struct server *, int *state);
 

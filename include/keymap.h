@@ -112,7 +112,9 @@ enum keymap_op {
 	KEYOP_FILTER,		/* sidebar */
 	KEYOP_TOGGLE,		/* sidebar: collapse or expand a group */
 	KEYOP_BEGIN_SELECTION,	/* copy */
-	KEYOP_COPY_SELECTION
+	KEYOP_COPY_SELECTION,
+	KEYOP_MARK,		/* queue: mark or unmark for a batch */
+	KEYOP_APPROVE_MARKED	/* queue */
 };
 
 struct keymap_cmd {

@@ -88,7 +88,10 @@ const char cfg_keys_default_text[] =
 " { table = \"queue\"; key = \"d\";      command = \"deny\"; },\n"
 " { table = \"queue\"; key = \"q\";      command = \"cancel\"; },\n"
 " { table = \"queue\"; key = \"Escape\"; command = \"cancel\"; },\n"
-" { table = \"queue\"; key = \"?\";      command = \"help\"; }\n"
+" { table = \"queue\"; key = \"?\";      command = \"help\"; },\n"
+" { table = \"queue\"; key = \"Space\";  command = \"mark\"; },\n"
+" { table = \"queue\"; key = \"A\";      command = \"approve-marked\"; },\n"
+" { table = \"queue\"; key = \"/\";      command = \"filter\"; }\n"
 ");\n";
 
 /* A string member of a binding into *out; false and an error if not one. */

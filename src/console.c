@@ -24,6 +24,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "approval.h"
 #include "audit.h"
 #include "cfg.h"
 #include "conn.h"
@@ -33,6 +34,7 @@
 #include "layout.h"
 #include "pane.h"
 #include "policy.h"
+#include "queue.h"
 #include "sidebar.h"
 #include "ui.h"
 #include "vt.h"
@@ -400,6 +402,57 @@ console_copy_search(struct console *c, struct pane *p, bool back)
 	c->redraw = true;
 }
 
+/* Approve or deny one request from the queue panel, and say what happened. */
+static void
+console_queue_decide(struct console *c, struct queue_item *it, bool approve,
+    const char *reason)
+{
+	char	*cause = NULL;
+	int64_t	 id = it->a->id;
+
+	if (queue_decide(c, it, approve, reason, &cause) != 0) {
+		console_status(c, "%s", cause);
+		free(cause);
+	} else
+		console_status(c, "#%lld %s", (long long)id,
+		    approve ? "approved" : "denied");
+	if (queue_refresh(c, true, &cause) < 0) {
+		console_status(c, "approvals: %s", cause);
+		free(cause);
+	}
+}
+
+/* Approve every marked request (a batch), each checked on its own. */
+static void
+console_queue_decide_marked(struct console *c)
+{
+	struct queue_item	*it;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 ok = 0, failed = 0;
+
+	for (i = 0; i < c->queue.n; i++) {
+		it = &c->queue.items[i];
+		if (!it->marked)
+			continue;
+		if (queue_decide(c, it, true, NULL, &cause) != 0) {
+			failed++;
+			free(cause);
+			cause = NULL;
+		} else
+			ok++;
+	}
+	if (ok + failed == 0)
+		console_status(c, "no request is marked (Space marks)");
+	else
+		console_status(c, "approved %d marked request%s%s", ok,
+		    ok == 1 ? "" : "s", failed ? "; some could not be" : "");
+	if (queue_refresh(c, true, &cause) < 0) {
+		console_status(c, "approvals: %s", cause);
+		free(cause);
+	}
+}
+
 /* Run a bound command. */
 static void
 console_run(struct console *c, const char *command)
@@ -407,6 +460,7 @@ console_run(struct console *c, const char *command)
 	struct keymap_cmd	 kc;
 	struct pane		*p = console_pane(c, c->active);
 	const struct sidebar_row *row;
+	struct queue_item	*it;
 	char			*cause = NULL, q[128];
 	int			 n, next;
 	bool			 visible;
@@ -488,7 +542,13 @@ console_run(struct console *c, const char *command)
 			pane_key(p, keymap_prefix(c->keys));
 		break;
 	case KEYOP_APPROVALS:
-		console_status(c, "no pending approvals");
+		if (queue_refresh(c, true, &cause) < 0) {
+			console_status(c, "approvals: %s", cause);
+			free(cause);
+			break;
+		}
+		c->focus = FOCUS_QUEUE;
+		c->queue.details = false;
 		break;
 	case KEYOP_COMMAND_PROMPT:
 		console_status(c, "the command prompt is not available yet");
@@ -506,7 +566,12 @@ console_run(struct console *c, const char *command)
 		n = kc.op == KEYOP_UP ? -1 : kc.op == KEYOP_DOWN ? 1 :
 		    kc.op == KEYOP_TOP ? INT_MIN / 2 :
 		    kc.op == KEYOP_BOTTOM ? INT_MAX / 2 : 0;
-		if (c->focus == FOCUS_SIDEBAR) {
+		if (c->focus == FOCUS_QUEUE) {
+			if (kc.op == KEYOP_PAGE_UP || kc.op == KEYOP_PAGE_DOWN)
+				n = (kc.op == KEYOP_PAGE_UP ? -1 : 1) *
+				    (c->rows / 2);
+			queue_move(&c->queue, n);
+		} else if (c->focus == FOCUS_SIDEBAR) {
 			if (kc.op == KEYOP_PAGE_UP || kc.op == KEYOP_PAGE_DOWN)
 				n = (kc.op == KEYOP_PAGE_UP ? -1 : 1) *
 				    (c->rows - 3);
@@ -519,6 +584,8 @@ console_run(struct console *c, const char *command)
 		}
 		break;
 	case KEYOP_OPEN:
+		if (c->focus == FOCUS_QUEUE)
+			c->queue.details = !c->queue.details;
 		if (c->focus == FOCUS_SIDEBAR) {
 			row = sidebar_row(c->sidebar,
 			    sidebar_selected(c->sidebar));
@@ -531,7 +598,12 @@ console_run(struct console *c, const char *command)
 		}
 		break;
 	case KEYOP_CANCEL:
-		if (c->focus == FOCUS_SIDEBAR) {
+		if (c->focus == FOCUS_QUEUE) {
+			if (c->queue.details)
+				c->queue.details = false;
+			else
+				c->focus = FOCUS_PANE;
+		} else if (c->focus == FOCUS_SIDEBAR) {
 			if (*sidebar_filter(c->sidebar) != '\0')
 				sidebar_set_filter(c->sidebar, "");
 			c->focus = FOCUS_PANE;
@@ -540,8 +612,23 @@ console_run(struct console *c, const char *command)
 		break;
 	case KEYOP_FILTER:
 		/* A new filter, like / in less: typing narrows it. */
+		if (c->focus == FOCUS_QUEUE) {
+			free(c->queue.filter);
+			c->queue.filter = xstrdup("");
+			console_prompt(c, PROMPT_QUEUE_FILTER, "");
+			break;
+		}
 		sidebar_set_filter(c->sidebar, "");
 		console_prompt(c, PROMPT_FILTER, "");
+		break;
+	case KEYOP_MARK:
+		if ((it = queue_item(&c->queue, c->queue.selected)) != NULL) {
+			it->marked = !it->marked;
+			queue_move(&c->queue, 1);
+		}
+		break;
+	case KEYOP_APPROVE_MARKED:
+		console_queue_decide_marked(c);
 		break;
 	case KEYOP_TOGGLE:
 		sidebar_toggle(c->sidebar);
@@ -564,7 +651,19 @@ console_run(struct console *c, const char *command)
 			console_copy_search(c, p, kc.op == KEYOP_SEARCH_NEXT);
 		break;
 	case KEYOP_APPROVE:
+		if ((it = queue_item(&c->queue, c->queue.selected)) == NULL)
+			break;
+		console_queue_decide(c, it, true, NULL);
+		break;
 	case KEYOP_DENY:
+		if ((it = queue_item(&c->queue, c->queue.selected)) == NULL)
+			break;
+		if (!it->may) {
+			console_status(c, "#%lld: %s", (long long)it->a->id,
+			    it->why);
+			break;
+		}
+		console_prompt(c, PROMPT_DENY, "");
 		break;
 	}
 }
@@ -573,6 +672,7 @@ console_run(struct console *c, const char *command)
 static void
 console_prompt_key(struct console *c, uint32_t key)
 {
+	struct queue_item *it;
 	struct pane	*p = console_pane(c, c->active);
 	uint32_t	 k = key & KEYC_MASK_KEY;
 	char		 u[8];
@@ -582,11 +682,24 @@ console_prompt_key(struct console *c, uint32_t key)
 	if (key == KEYC_ESCAPE || key == ('c' | KEYC_CTRL)) {
 		if (c->prompt_op == PROMPT_FILTER)
 			sidebar_set_filter(c->sidebar, "");
+		if (c->prompt_op == PROMPT_QUEUE_FILTER) {
+			free(c->queue.filter);
+			c->queue.filter = xstrdup("");
+		}
 		c->overlay = OVERLAY_NONE;
 		return;
 	}
 	if (key == KEYC_ENTER) {
 		c->overlay = OVERLAY_NONE;
+		if (c->prompt_op == PROMPT_DENY) {
+			if (c->prompt.len == 0) {
+				console_status(c, "a denial needs a reason");
+				return;
+			}
+			if ((it = queue_item(&c->queue, c->queue.selected)) != NULL)
+				console_queue_decide(c, it, false, c->prompt.buf);
+			return;
+		}
 		if (c->prompt_op == PROMPT_SEARCH && p != NULL) {
 			free(p->search);
 			p->search = xstrdup(c->prompt.buf != NULL ?
@@ -628,6 +741,12 @@ console_prompt_key(struct console *c, uint32_t key)
 	if (c->prompt_op == PROMPT_FILTER)	/* incremental */
 		sidebar_set_filter(c->sidebar, c->prompt.buf != NULL ?
 		    c->prompt.buf : "");
+	if (c->prompt_op == PROMPT_QUEUE_FILTER) {
+		free(c->queue.filter);
+		c->queue.filter = xstrdup(c->prompt.buf != NULL ?
+		    c->prompt.buf : "");
+		c->queue.selected = 0;
+	}
 }
 
 /* One key from the operator. */
@@ -684,6 +803,12 @@ console_key(struct console *c, uint32_t key)
 	}
 	if ((cmd = keymap_lookup(c->keys, "root", key)) != NULL) {
 		console_run(c, cmd);
+		return;
+	}
+	if (c->focus == FOCUS_QUEUE) {
+		if ((cmd = keymap_lookup(c->keys, "queue", key)) != NULL)
+			console_run(c, cmd);
+		c->redraw = true;
 		return;
 	}
 	if (c->focus == FOCUS_SIDEBAR) {
@@ -803,6 +928,28 @@ console_idle_check(struct console *c, int64_t now)
 	c->last_key = now;
 }
 
+/*
+ * Once a second: has another console filed or decided a request?  The check
+ * is PRAGMA data_version, a read of a shared-memory counter; the list is
+ * read again only when it moved.  A new request this operator may decide
+ * rings the bell once.
+ */
+static void
+console_queue_tick(struct console *c)
+{
+	char	*cause = NULL;
+	int	 rv;
+
+	rv = queue_refresh(c, false, &cause);
+	if (rv < 0) {
+		console_status(c, "approvals: %s", cause);
+		free(cause);
+	} else if (rv == 1) {
+		ui_bell(c);
+		console_status(c, "new approval request: C-b a to review");
+	}
+}
+
 /* Milliseconds the loop may sleep. */
 static int
 console_timeout(struct console *c, int64_t now, bool dirty)
@@ -918,6 +1065,7 @@ console_loop(struct console *c)
 		if (now / 1000 != last_second) {
 			last_second = now / 1000;
 			c->redraw = true;	/* the clock, expired messages */
+			console_queue_tick(c);
 		}
 	}
 	free(pfd);
@@ -978,6 +1126,7 @@ console_free(struct console *c)
 	free(c->message);
 	free(c->confirm_text);
 	sbuf_free(&c->prompt);
+	queue_clear(&c->queue);
 	if (c->sig_pipe[0] > 0) {
 		close(c->sig_pipe[0]);
 		close(c->sig_pipe[1]);
@@ -1004,6 +1153,7 @@ console_run_main(struct omv_config *cfg, char **names, int nnames)
 	c->me = ident_current();
 	c->sig_pipe[0] = c->sig_pipe[1] = -1;
 	sbuf_init(&c->prompt);
+	queue_init(&c->queue);
 	c->active = 0;
 	c->next_id = 1;
 
@@ -1060,6 +1210,12 @@ console_run_main(struct omv_config *cfg, char **names, int nnames)
 		return (1);
 	}
 	c->sidebar = sidebar_create(cfg, console_visible, c);
+	if (queue_refresh(c, true, &cause) < 0) {
+		fprintf(stderr, "omv: approvals: %s\n", cause);
+		free(cause);
+		console_free(c);
+		return (1);
+	}
 	c->sidebar_width = cfg->ui.sidebar_width;
 
 	if (ui_start(c, &cause) != 0) {

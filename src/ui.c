@@ -30,6 +30,8 @@
 #include "keymap.h"
 #include "layout.h"
 #include "pane.h"
+#include "approval.h"
+#include "queue.h"
 #include "sidebar.h"
 #include "theme.h"
 #include "ui-keys.h"
@@ -504,8 +506,9 @@ ui_draw_status(struct console *c, int64_t now)
 	ui_blank(y, 0, c->cols);
 	if (c->overlay == OVERLAY_PROMPT) {
 		snprintf(left, sizeof left, "%s: %s",
-		    c->prompt_op == PROMPT_FILTER ? "filter" : "search",
-		    c->prompt.buf != NULL ? c->prompt.buf : "");
+		    c->prompt_op == PROMPT_SEARCH ? "search" :
+		    c->prompt_op == PROMPT_DENY ? "reason for denying" :
+		    "filter", c->prompt.buf != NULL ? c->prompt.buf : "");
 		used = ui_text(y, 0, c->cols - 1, left);
 		move(y, used);
 		return;
@@ -528,7 +531,7 @@ ui_draw_status(struct console *c, int64_t now)
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
 	snprintf(right, sizeof right, " approvals: %d │ %s │ C-b ? help ",
-	    c->pending_approvals, clock);
+	    c->queue.decidable, clock);
 	rw = (int)strlen(right) - 4;	/* two │ are 3 bytes, 1 column */
 	if (c->cols - rw > used)
 		ui_text(y, c->cols - rw, rw, right);
@@ -562,6 +565,131 @@ ui_draw_box(struct console *c, const char **lines, int n, int width)
 		ui_blank(y0 + 1 + i, x0 + 1, width - 2);
 		ui_text(y0 + 1 + i, x0 + 2, width - 4, lines[i]);
 	}
+}
+
+/* A risk level's theme element and a short upper-case name. */
+static enum theme_element
+ui_risk_element(const char *risk, const char **label)
+{
+	enum risk_level	l = RISK_MEDIUM;
+
+	if (risk == NULL || risk_level_parse(risk, &l) != 0)
+		l = RISK_MEDIUM;
+	static const char *labels[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+	*label = labels[l];
+	return (theme_risk_element(l));
+}
+
+/* The approvals queue: a panel over the pane area. */
+static void
+ui_draw_queue(struct console *c)
+{
+	struct queue		*q = &c->queue;
+	struct queue_item	*it;
+	enum theme_element	 el;
+	const char		*label;
+	char			 line[1024], age[32];
+	int			 x0, y0, w, h, y, x;
+	size_t			 i, n, top;
+	int64_t			 now = now_ms(), secs;
+	enum env		 e;
+
+	x0 = c->sidebar_width > 0 ? c->sidebar_width + 1 : 0;
+	y0 = 0;
+	w = c->cols - x0;
+	h = c->rows - 1;
+	if (w < 20 || h < 4)
+		return;
+	ui_set(c, THEME_APPROVALS);
+	for (y = y0; y < y0 + h; y++)
+		ui_blank(y, x0, w);
+	ui_set(c, THEME_TITLE_ACTIVE);
+	ui_blank(y0, x0, w);
+	n = queue_visible(q);
+	snprintf(line, sizeof line, " Approvals: %zu pending, you may decide "
+	    "%d%s%s   a approve  d deny  Space mark  A approve marked  / filter"
+	    "  Enter details  Esc close", n, q->decidable,
+	    *q->filter != '\0' ? "  filter: " : "", q->filter);
+	ui_text(y0, x0, w, line);
+	if (q->details && (it = queue_item(q, q->selected)) != NULL) {
+		struct approval *a = it->a;
+		const char *rows[] = { "request", "requester", "server", "env",
+		    "risk", "rule", "reason", "approvers", "expires", "status",
+		    "command" };
+		char idbuf[32], exp[48];
+		const char *vals[11];
+		snprintf(idbuf, sizeof idbuf, "#%lld", (long long)a->id);
+		snprintf(exp, sizeof exp, "in %llds",
+		    (long long)((a->expires_ms - now) / 1000));
+		vals[0] = idbuf;
+		vals[1] = a->requester;
+		vals[2] = a->server;
+		vals[3] = a->env;
+		vals[4] = a->risk;
+		vals[5] = a->rule;
+		vals[6] = a->reason;
+		vals[7] = a->approver_roles;
+		vals[8] = exp;
+		vals[9] = it->may ? "you may decide it" : it->why;
+		vals[10] = a->command;
+		ui_set(c, THEME_APPROVALS);
+		for (i = 0; i < 11 && (int)i + 2 < h; i++) {
+			snprintf(line, sizeof line, "  %-10s ", rows[i]);
+			x = x0 + ui_text(y0 + 2 + (int)i, x0, w, line);
+			ui_text(y0 + 2 + (int)i, x, x0 + w - x,
+			    vals[i] != NULL ? vals[i] : "-");
+		}
+		return;
+	}
+	top = q->selected >= (size_t)(h - 2) ? q->selected - (size_t)(h - 3) : 0;
+	for (i = top, y = y0 + 1; (it = queue_item(q, i)) != NULL && y < y0 + h;
+	    i++, y++) {
+		secs = (now - it->a->created_ms) / 1000;
+		if (secs < 60)
+			snprintf(age, sizeof age, "%llds", (long long)secs);
+		else if (secs < 3600)
+			snprintf(age, sizeof age, "%lldm", (long long)secs / 60);
+		else
+			snprintf(age, sizeof age, "%lldh", (long long)secs / 3600);
+		ui_set(c, i == q->selected ? THEME_SELECTION : THEME_APPROVALS);
+		ui_blank(y, x0, w);
+		if (!it->may && i != q->selected)
+			attr_on(A_DIM, NULL);
+		snprintf(line, sizeof line, " %s #%-4lld %4s  %-10.10s %-14.14s",
+		    it->marked ? "*" : " ", (long long)it->a->id, age,
+		    it->a->requester, it->a->server);
+		x = x0 + ui_text(y, x0, w, line);
+		e = ENV_NONE;
+		if (it->a->env != NULL)
+			env_parse(it->a->env, &e);
+		ui_set(c, theme_env_element(e));
+		x += ui_text(y, x, 4, e == ENV_PRODUCTION ? "PRD " :
+		    e == ENV_STAGING ? "STG " : e == ENV_DEVELOPMENT ? "DEV " :
+		    "    ");
+		el = ui_risk_element(it->a->risk, &label);
+		ui_set(c, el);
+		snprintf(line, sizeof line, " %-8s ", label);
+		x += ui_text(y, x, x0 + w - x, line);
+		ui_set(c, i == q->selected ? THEME_SELECTION : THEME_APPROVALS);
+		if (!it->may)
+			attr_on(A_DIM, NULL);
+		snprintf(line, sizeof line, "%s  [%s]%s%s", it->a->command,
+		    it->a->rule != NULL ? it->a->rule : "-",
+		    it->may ? "" : "  — ", it->may ? "" : it->why);
+		if (x < x0 + w)
+			ui_text(y, x, x0 + w - x, line);
+	}
+	if (n == 0) {
+		ui_set(c, THEME_APPROVALS);
+		ui_text(y0 + 2, x0 + 2, w - 2, "No pending requests.");
+	}
+}
+
+void
+ui_bell(struct console *c)
+{
+	(void)c;
+	beep();
 }
 
 static void
@@ -629,7 +757,9 @@ ui_draw(struct console *c)
 		if (r->id == c->active)
 			active = p;
 	}
-	nb = layout_borders(c->layout, borders, 64);
+	if (c->focus == FOCUS_QUEUE)
+		ui_draw_queue(c);
+	nb = c->focus == FOCUS_QUEUE ? 0 : layout_borders(c->layout, borders, 64);
 	ui_set(c, THEME_BORDER_INACTIVE);
 	for (i = 0; i < nb && i < 64; i++)
 		mvvline(borders[i].y, borders[i].x, ACS_VLINE, borders[i].sy);
