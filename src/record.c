@@ -27,6 +27,7 @@ struct record {
 	int64_t	 bytes;
 	char	 held[4];	/* incomplete UTF-8 tail of the last chunk */
 	size_t	 nheld;
+	struct sbuf line;	/* reused for each event line */
 };
 
 /* Length of the UTF-8 sequence starting with byte c, 0 if c cannot start one. */
@@ -69,27 +70,36 @@ utf8_valid(const unsigned char *p, size_t n)
 static void
 record_escape(struct sbuf *sb, const unsigned char *p, size_t len)
 {
-	size_t	i, n;
+	static const char hex[] = "0123456789abcdef";
+	char	u[6] = { '\\', 'u', '0', '0', 0, 0 };
+	size_t	i, n, start;
 
 	for (i = 0; i < len; i += n) {
+		start = i;
+		while (i < len && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
+		    p[i] != '\\')
+			i++;
+		if (i > start)
+			sbuf_add(sb, p + start, i - start);
+		if (i >= len)
+			break;
 		n = utf8_seqlen(p[i]);
 		if (n == 1) {
 			switch (p[i]) {
-			case '"':  sbuf_adds(sb, "\\\""); break;
-			case '\\': sbuf_adds(sb, "\\\\"); break;
-			case '\n': sbuf_adds(sb, "\\n"); break;
-			case '\r': sbuf_adds(sb, "\\r"); break;
-			case '\t': sbuf_adds(sb, "\\t"); break;
+			case '"':  sbuf_add(sb, "\\\"", 2); break;
+			case '\\': sbuf_add(sb, "\\\\", 2); break;
+			case '\n': sbuf_add(sb, "\\n", 2); break;
+			case '\r': sbuf_add(sb, "\\r", 2); break;
+			case '\t': sbuf_add(sb, "\\t", 2); break;
 			default:
-				if (p[i] < 0x20 || p[i] == 0x7f)
-					sbuf_addf(sb, "\\u%04x", p[i]);
-				else
-					sbuf_addc(sb, (char)p[i]);
+				u[4] = hex[p[i] >> 4];
+				u[5] = hex[p[i] & 0xf];
+				sbuf_add(sb, u, 6);
 			}
 			continue;
 		}
 		if (n == 0 || i + n > len || !utf8_valid(p + i, n)) {
-			sbuf_adds(sb, "\xef\xbf\xbd");	/* U+FFFD */
+			sbuf_add(sb, "\xef\xbf\xbd", 3);	/* U+FFFD */
 			n = 1;
 			continue;
 		}
@@ -154,6 +164,7 @@ record_open(const char *path, int cols, int rows, const char *title,
 	rec->fd = fd;
 	rec->path = xstrdup(path);
 	rec->start_ms = start_ms;
+	sbuf_init(&rec->line);
 
 	sbuf_init(&sb);
 	sbuf_addf(&sb, "{\"version\": 2, \"width\": %d, \"height\": %d, "
@@ -178,45 +189,63 @@ static int
 record_event(struct record *rec, char type, const unsigned char *p,
     size_t len, int64_t now, char **cause)
 {
-	struct sbuf	sb;
-	int64_t		t;
-	int		rv;
+	struct sbuf	*sb = &rec->line;
+	int64_t		 t;
+	char		 head[64];
+	int		 n;
 
 	t = now - rec->start_ms;
 	if (t < 0)
 		t = 0;
-	sbuf_init(&sb);
-	sbuf_addf(&sb, "[%lld.%03lld, \"%c\", \"", (long long)(t / 1000),
-	    (long long)(t % 1000), type);
-	record_escape(&sb, p, len);
-	sbuf_adds(&sb, "\"]\n");
-	rv = record_write(rec, sb.buf, sb.len, cause);
-	sbuf_free(&sb);
-	return (rv);
+	sbuf_reset(sb);
+	n = snprintf(head, sizeof head, "[%lld.%03lld, \"%c\", \"",
+	    (long long)(t / 1000), (long long)(t % 1000), type);
+	sbuf_add(sb, head, (size_t)n);
+	record_escape(sb, p, len);
+	sbuf_add(sb, "\"]\n", 3);
+	return (record_write(rec, sb->buf, sb->len, cause));
 }
 
 int
 record_output(struct record *rec, const char *buf, size_t len, int64_t now,
     char **cause)
 {
-	unsigned char	*joined;
-	size_t		 total, tail;
-	int		 rv;
+	const unsigned char	*p = (const unsigned char *)buf;
+	unsigned char		 joined[8];
+	size_t			 need, take, tail;
 
 	if (len == 0)
 		return (0);
-	total = rec->nheld + len;
-	joined = xmalloc(total);
-	memcpy(joined, rec->held, rec->nheld);
-	memcpy(joined + rec->nheld, buf, len);
-	tail = utf8_incomplete_tail(joined, total);
+	if (rec->nheld != 0) {
+		/* Complete the sequence held back from the last chunk first. */
+		need = utf8_seqlen((unsigned char)rec->held[0]);
+		if (need <= rec->nheld)
+			need = rec->nheld + 1;
+		take = need - rec->nheld;
+		if (take > len)
+			take = len;
+		memcpy(joined, rec->held, rec->nheld);
+		memcpy(joined + rec->nheld, p, take);
+		if (rec->nheld + take < need) {
+			/* Still incomplete: keep holding. */
+			memcpy(rec->held, joined, rec->nheld + take);
+			rec->nheld += take;
+			return (0);
+		}
+		rec->nheld = 0;
+		if (record_event(rec, 'o', joined, need, now, cause) != 0)
+			return (-1);
+		p += take;
+		len -= take;
+		if (len == 0)
+			return (0);
+	}
+	tail = utf8_incomplete_tail(p, len);
+	memcpy(rec->held, p + len - tail, tail);
 	rec->nheld = tail;
-	memcpy(rec->held, joined + total - tail, tail);
-	rv = 0;
-	if (total > tail)
-		rv = record_event(rec, 'o', joined, total - tail, now, cause);
-	free(joined);
-	return (rv);
+	if (len > tail)
+		return (record_event(rec, 'o', p, len - tail, now, cause));
+	return (0);
 }
 
 int
@@ -248,6 +277,7 @@ record_close(struct record *rec, char **cause)
 	}
 	close(rec->fd);
 	bytes = rec->bytes;
+	sbuf_free(&rec->line);
 	free(rec->path);
 	free(rec);
 	return (rv == 0 ? bytes : -1);
