@@ -113,7 +113,7 @@ fuzz-run: fuzz
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: check-deps
-	@$(MAKE) --no-print-directory $(BIN) $(HELPER_BINS)
+	@$(MAKE) --no-print-directory $(BIN) $(LIBOMV) $(HELPER_BINS)
 	@OMV_BUILD=$(BUILD) OMV_BIN=$(abspath $(BIN)) tests/bench/run.sh
 
 demo: check-deps

@@ -254,8 +254,10 @@ console_open_server(struct console *c, const struct server *s)
 {
 	struct pane		*p;
 	struct audit_event	 ev;
-	struct layout_rect	 r;
+	struct layout_rect	 rects[64];
 	char			*cause = NULL;
+	size_t			 n, i;
+	int			 best;
 
 	if (!policy_server_visible(c->cfg, c->me, s)) {
 		memset(&ev, 0, sizeof ev);
@@ -274,9 +276,20 @@ console_open_server(struct console *c, const struct server *s)
 	}
 	p = console_pane(c, c->active);
 	if (p == NULL || p->server != NULL) {
-		/* Split along the longer side, as tiling would. */
-		if (layout_rect(c->layout, c->active, &r) == 0 &&
-		    r.sx >= 2 * r.sy * 2)
+		/*
+		 * Tile: split the largest pane along its longer side (a cell
+		 * is about twice as tall as wide), so N servers make a grid
+		 * rather than ever thinner slices of one pane.
+		 */
+		n = layout_rects(c->layout, rects, 64);
+		for (i = 0, best = -1; i < n && i < 64; i++) {
+			if (best == -1 || rects[i].sx * rects[i].sy >
+			    rects[best].sx * rects[best].sy)
+				best = (int)i;
+		}
+		if (best != -1)
+			c->active = rects[best].id;
+		if (best != -1 && rects[best].sx >= 2 * rects[best].sy)
 			p = console_split(c, LAYOUT_LEFTRIGHT);
 		else
 			p = console_split(c, LAYOUT_TOPBOTTOM);
