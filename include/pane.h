@@ -13,6 +13,7 @@ struct console;
 struct server;
 struct vt;
 struct conn;
+struct cmdline;
 
 /* What the sidebar and the title line show. */
 enum pane_state {
@@ -22,6 +23,13 @@ enum pane_state {
 	PANE_CONNECTED,
 	PANE_FAILED,		/* never got up */
 	PANE_DISCONNECTED	/* was up, then closed or lost */
+};
+
+/* A command held at Enter (command gating). */
+enum pane_gate {
+	GATE_NONE,
+	GATE_CONFIRM,		/* typing the server name confirms */
+	GATE_APPROVAL		/* waiting for another operator */
 };
 
 /* What the pane itself is asking the operator (keys go to the dialogue). */
@@ -51,6 +59,30 @@ struct pane {
 	bool			 dirty_title;
 	int64_t			 bell_until;	/* mono ms: title flashes until */
 	int64_t			 output_bytes;
+	/* Command gating. */
+	struct cmdline		*cl;		/* owned: the line being edited */
+	enum pane_gate		 gate;
+	char			*gate_cmd;	/* owned: the held command */
+	char			*gate_risk;	/* owned: its level name */
+	enum decision		 gate_decision;
+	int64_t			 gate_id;	/* approval request id */
+	char			*notice;	/* owned: shown on the pane's last row */
+	int64_t			 notice_until;	/* mono ms; 0 = while gated */
+	char			**paste;	/* owned: pasted commands still to run */
+	size_t			 npaste, paste_next;
+	int64_t			 last_output;	/* mono ms */
+	bool			 more_enter;	/* a pasted line's Enter is due */
+	int64_t			 last_key_sent;	/* mono ms of the last key sent */
+	bool			 enter_pending;	/* Enter waits for the echo */
+	int64_t			 enter_since;
+	uint32_t		*typeahead;	/* owned: keys after a pending Enter */
+	size_t			 ntypeahead;
+	/* Live risk of the line being edited (for tinting and the status bar). */
+	char			*risk_line;	/* owned: the line last classified */
+	enum risk_level		 risk_level;
+	char			*risk_rule;	/* owned */
+	char			*risk_reason;	/* owned */
+	bool			 risk_shown;	/* a tint is on screen */
 	/* Scrollback (copy) mode. */
 	bool			 copy;
 	long			 copy_top;	/* first line shown: -N history .. 0 */
@@ -78,6 +110,12 @@ int pane_fd(const struct pane *, short *events);
 int pane_timeout(const struct pane *, int64_t now);
 void pane_process(struct pane *, short revents, int64_t now);
 const char *pane_state_name(enum pane_state);
+/* Re-classify the line being edited if it changed; true when it did. */
+bool pane_update_risk(struct pane *);
+/* Poll a held approval (the console calls this on a short timer). */
+void pane_gate_poll(struct pane *);
+/* Continue a multi-line paste when the shell is ready (every loop pass). */
+void pane_paste_tick(struct pane *, int64_t now);
 /* Write a local message into the pane's screen (not recorded). */
 void pane_message(struct pane *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -40,6 +40,7 @@
 #include <libconfig.h>
 
 #include "cfg.h"
+#include "client.h"
 #include "cfg-risk.h"
 #include "cfg-ssh.h"
 #include "keymap.h"
@@ -600,42 +601,6 @@ cfg_get_name(struct cfg_load *cl, const config_setting_t *s, const char *where,
 	return (0);
 }
 
-/* Is s an IPv4 or IPv6 address, optionally with a /prefix? */
-static bool
-cfg_valid_cidr(const char *s)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	const char	*slash, *p;
-	char		 buf[INET6_ADDRSTRLEN];
-	size_t		 len;
-	int		 max, bits = 0;
-
-	slash = strchr(s, '/');
-	len = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	if (len == 0 || len >= sizeof buf)
-		return (false);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, &a4) == 1)
-		max = 32;
-	else if (inet_pton(AF_INET6, buf, &a6) == 1)
-		max = 128;
-	else
-		return (false);
-	if (slash == NULL)
-		return (true);
-	p = slash + 1;
-	if (*p == '\0' || strlen(p) > 3)
-		return (false);
-	for (; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
-			return (false);
-		bits = bits * 10 + (*p - '0');
-	}
-	return (bits <= max);
-}
-
 /* Set one option of a table to its default. */
 static void
 cfg_option_default(struct omv_config *cfg, const struct cfg_option *o)
@@ -793,10 +758,10 @@ cfg_option_parse(struct cfg_load *cl, const struct cfg_option *o,
 			e = config_setting_get_elem(s, (unsigned int)i);
 			if (config_setting_type(e) != CONFIG_TYPE_STRING ||
 			    *config_setting_get_string(e) == '\0' ||
-			    cfg_valid_cidr(config_setting_get_string(e)))
+			    client_entry_valid(config_setting_get_string(e)))
 				continue;
 			cfg_error(cl, e, "%s: %s: bad address '%s' (an IP "
-			    "address or a network like 10.0.0.0/8)", where,
+			    "address, a network like 10.0.0.0/8, or \"local\")", where,
 			    o->name, config_setting_get_string(e));
 		}
 		break;

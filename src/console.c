@@ -27,6 +27,7 @@
 #include "approval.h"
 #include "audit.h"
 #include "cfg.h"
+#include "client.h"
 #include "conn.h"
 #include "console.h"
 #include "ident.h"
@@ -963,6 +964,52 @@ console_queue_tick(struct console *c)
 	}
 }
 
+/* Is any pane holding a command for approval, or feeding a paste? */
+static bool
+console_gated(struct console *c, bool *pasting)
+{
+	size_t	i;
+	bool	gated = false;
+
+	*pasting = false;
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->gate == GATE_APPROVAL)
+			gated = true;
+		if (c->panes[i]->more_enter || c->panes[i]->enter_pending ||
+		    c->panes[i]->paste_next < c->panes[i]->npaste)
+			*pasting = true;
+	}
+	return (gated);
+}
+
+/*
+ * While a pane waits for approval, look every 100 ms whether the database
+ * changed (PRAGMA data_version: no busy polling of the tables), and once a
+ * second regardless (expiry needs no writer).  The requesting console so
+ * sees a decision within about 100 ms.
+ */
+static void
+console_gate_tick(struct console *c, int64_t now)
+{
+	static uint64_t	 seen;
+	static int64_t	 last, last_full;
+	uint64_t	 stamp;
+	size_t		 i;
+	bool		 pasting;
+
+	if (!console_gated(c, &pasting) || now - last < 100)
+		return;
+	last = now;
+	if (approval_stamp(c->audit, &stamp, NULL) != 0)
+		return;
+	if (stamp == seen && now - last_full < 1000)
+		return;
+	seen = stamp;
+	last_full = now;
+	for (i = 0; i < c->npanes; i++)
+		pane_gate_poll(c->panes[i]);
+}
+
 /* Milliseconds the loop may sleep. */
 static int
 console_timeout(struct console *c, int64_t now, bool dirty)
@@ -970,6 +1017,7 @@ console_timeout(struct console *c, int64_t now, bool dirty)
 	int64_t	t, wall;
 	size_t	i;
 	int	pt;
+	bool	pasting;
 
 	wall = now_ms();
 	t = 1000 - wall % 1000;		/* the clock's next second */
@@ -989,6 +1037,16 @@ console_timeout(struct console *c, int64_t now, bool dirty)
 	if (c->message != NULL && c->message_until > now &&
 	    c->message_until - now < t)
 		t = c->message_until - now;
+	if (console_gated(c, &pasting) && t > 100)
+		t = 100;
+	if (pasting && t > 20)
+		t = 20;
+	for (i = 0; i < c->npanes; i++) {
+		if (c->panes[i]->notice != NULL &&
+		    c->panes[i]->notice_until > now &&
+		    c->panes[i]->notice_until - now < t)
+			t = c->panes[i]->notice_until - now;
+	}
 	if (c->cfg->security.idle_timeout > 0 && console_open_sessions(c) > 0) {
 		pt = (int)(c->last_key + c->cfg->security.idle_timeout * 1000LL
 		    - now);
@@ -1073,7 +1131,9 @@ console_loop(struct console *c)
 					ev = pfd[j].revents;
 			}
 			pane_process(c->panes[i], ev, now);
+			pane_paste_tick(c->panes[i], now);
 		}
+		console_gate_tick(c, now);
 		console_idle_check(c, now);
 		if (now / 1000 != last_second) {
 			last_second = now / 1000;
@@ -1158,7 +1218,7 @@ console_run_main(struct omv_config *cfg, char **names, int nnames)
 	struct console		*c;
 	struct audit_event	 ev;
 	const struct server	*s;
-	char			*cause = NULL;
+	char			*cause = NULL, *why = NULL, *detail;
 	int			 i, x, y, sx, sy, status;
 
 	c = xcalloc(1, sizeof *c);
@@ -1208,6 +1268,24 @@ console_run_main(struct omv_config *cfg, char **names, int nnames)
 		return (1);
 	}
 	audit_set_identity(c->audit, c->me->login, c->me->host, c->me->client);
+	if (client_check(cfg, getenv("SSH_CONNECTION"), &why) != 0) {
+		memset(&ev, 0, sizeof ev);
+		ev.action = "console";
+		ev.decision = "deny";
+		ev.result = "client refused";
+		detail = xprintf("{\"reason\": \"%s\"}", "client address "
+		    "not in security.allowed_clients");
+		ev.detail = detail;
+		if (console_audit(c, &ev, &cause) != 0) {
+			fprintf(stderr, "omv: %s\n", cause);
+			free(cause);
+		}
+		free(detail);
+		fprintf(stderr, "omv: refused: %s\n", why);
+		free(why);
+		console_free(c);
+		return (1);
+	}
 	memset(&ev, 0, sizeof ev);
 	ev.action = "console";
 	ev.result = "start";

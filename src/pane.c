@@ -21,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approval.h"
 #include "audit.h"
 #include "cfg.h"
+#include "cmdline.h"
 #include "conn.h"
 #include "console.h"
 #include "ident.h"
@@ -30,7 +32,11 @@
 #include "pane.h"
 #include "policy.h"
 #include "record.h"
+#include "risk.h"
 #include "vt.h"
+
+static void	pane_command_ends(struct pane *);
+static void	pane_enter_tick(struct pane *, int64_t);
 
 static const char *pane_state_names[] = {
 	"empty", "idle", "connecting", "connected", "failed", "disconnected"
@@ -61,6 +67,16 @@ pane_vt_title(const char *title, void *arg)
 	p->dirty_title = true;
 }
 
+/* OSC 133 semantic prompt marks go to the command-line tracker. */
+static void
+pane_vt_osc(int num, const char *payload, size_t len, void *arg)
+{
+	struct pane	*p = arg;
+
+	if (num == 133)
+		cmdline_osc133(p->cl, payload, len);
+}
+
 /* Terminal answers (device attributes, cursor position) go to the remote. */
 static void
 pane_vt_reply(const char *buf, size_t len, void *arg)
@@ -89,8 +105,10 @@ pane_create(struct console *c, int id, int cols, int rows, int scrollback)
 	cb.bell = pane_vt_bell;
 	cb.title = pane_vt_title;
 	cb.reply = pane_vt_reply;
+	cb.osc = pane_vt_osc;
 	cb.arg = p;
 	vt_set_callbacks(p->vt, &cb);
+	p->cl = cmdline_create(p->vt);
 	return (p);
 }
 
@@ -142,9 +160,18 @@ pane_free(struct pane *p)
 	pane_stop_recording(p);
 	pane_wipe_answer(p);
 	sbuf_free(&p->answer);
+	cmdline_free(p->cl);
 	vt_free(p->vt);
 	free(p->reason);
 	free(p->search);
+	free(p->gate_cmd);
+	free(p->gate_risk);
+	free(p->notice);
+	strv_free(p->paste, p->npaste);
+	free(p->typeahead);
+	free(p->risk_line);
+	free(p->risk_rule);
+	free(p->risk_reason);
 	free(p);
 }
 
@@ -344,6 +371,9 @@ pane_conn_data(struct conn *conn, const char *buf, size_t len, int is_stderr,
 	(void)conn;
 	(void)is_stderr;
 	vt_write(p->vt, buf, len);
+	p->last_output = mono_ms();
+	cmdline_output(p->cl, p->last_output);
+	pane_command_ends(p);
 	p->output_bytes += (int64_t)len;
 	if (p->rec != NULL &&
 	    record_output(p->rec, buf, len, now_ms(), &cause) != 0) {
@@ -719,11 +749,567 @@ pane_encode_key(struct pane *p, uint32_t key, char *out, size_t len)
 	return (n + vt_unichar(p->vt, k, 0, out + n, len - n));
 }
 
+/* ---- command gating ---- */
+
+/* A notice on the pane's last row; ms 0 keeps it until replaced. */
+static void
+pane_notice(struct pane *p, int ms, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(p->notice);
+	va_start(ap, fmt);
+	xvasprintf(&p->notice, fmt, ap);
+	va_end(ap);
+	p->notice_until = ms > 0 ? mono_ms() + ms : 0;
+	p->console->redraw = true;
+}
+
+static void
+pane_notice_clear(struct pane *p)
+{
+	free(p->notice);
+	p->notice = NULL;
+	p->console->redraw = true;
+}
+
+/* Remember which audit event a submitted command has, for its exit status. */
+#define PANE_SEQS 32
+static struct {
+	const struct pane	*pane;
+	uint64_t		 seq;
+	int64_t			 event;
+} pane_seqs[PANE_SEQS];
+static size_t pane_seqs_next;
+
+/* Audit the exit status of commands the shell reported done (OSC 133 D). */
+static void
+pane_command_ends(struct pane *p)
+{
+	struct audit_event	ev;
+	uint64_t		seq;
+	int64_t			event = 0;
+	size_t			i;
+	int			status;
+	char			detail[96], *cause = NULL;
+
+	while (cmdline_finished(p->cl, &seq, &status)) {
+		for (i = 0; i < PANE_SEQS; i++) {
+			if (pane_seqs[i].pane == p && pane_seqs[i].seq == seq)
+				event = pane_seqs[i].event;
+		}
+		if (event == 0)
+			continue;	/* not a gated command of ours */
+		memset(&ev, 0, sizeof ev);
+		ev.server = p->server != NULL ? p->server->name : NULL;
+		ev.session = p->session;
+		ev.action = "command-end";
+		ev.result = status == 0 ? "ok" : "failed";
+		ev.has_exit = status >= 0;
+		ev.exit_status = status;
+		snprintf(detail, sizeof detail, "{\"command_event\": %lld}",
+		    (long long)event);
+		ev.detail = detail;
+		if (console_audit(p->console, &ev, &cause) != 0) {
+			console_status(p->console, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
+/* Audit one command decision; -1 (fail closed) with the reason shown. */
+static int
+pane_audit_command(struct pane *p, const char *cmd, const char *risk,
+    enum decision d, const char *result, const char *detail, int64_t *id)
+{
+	struct audit_event	 ev;
+	char			*cause = NULL;
+
+	memset(&ev, 0, sizeof ev);
+	ev.server = p->server->name;
+	ev.session = p->session;
+	ev.action = "command";
+	ev.command = cmd;
+	ev.risk = risk;
+	ev.decision = decision_name(d);
+	ev.result = result;
+	ev.detail = detail;
+	if (audit_append(p->console->audit, &ev, id, &cause) != 0) {
+		pane_notice(p, 15000, "audit failed, NOT sent: %s", cause);
+		console_status(p->console, "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Send the held Enter and tell the tracker the command runs. */
+static void
+pane_send_enter(struct pane *p, int64_t event)
+{
+	uint64_t	seq;
+
+	conn_write(p->conn, "\r", 1);
+	seq = cmdline_submit(p->cl, mono_ms());
+	if (seq != 0 && event != 0) {
+		pane_seqs[pane_seqs_next].pane = p;
+		pane_seqs[pane_seqs_next].seq = seq;
+		pane_seqs[pane_seqs_next].event = event;
+		pane_seqs_next = (pane_seqs_next + 1) % PANE_SEQS;
+	}
+}
+
+/* Clear the remote's edit line (readline/zle: C-e then C-u). */
+static void
+pane_clear_line(struct pane *p)
+{
+	conn_write(p->conn, "\005\025", 2);
+	cmdline_key(p->cl, CMDLINE_KEY_KILL_LINE, mono_ms());
+}
+
+/* The gate is over: drop what it held and any rest of a paste. */
+static void
+pane_gate_end(struct pane *p, bool drop_paste)
+{
+	p->gate = GATE_NONE;
+	free(p->gate_cmd);
+	p->gate_cmd = NULL;
+	free(p->gate_risk);
+	p->gate_risk = NULL;
+	p->gate_id = 0;
+	pane_wipe_answer(p);
+	if (drop_paste && p->paste_next < p->npaste) {
+		console_status(p->console, "the rest of the paste (%zu "
+		    "command%s) was dropped", p->npaste - p->paste_next,
+		    p->npaste - p->paste_next == 1 ? "" : "s");
+		p->paste_next = p->npaste;
+	}
+}
+
+/* JSON detail of a decision. */
+static char *
+pane_decision_detail(const struct risk_result *rr,
+    const struct policy_result *pr, int64_t approval)
+{
+	struct sbuf	sb;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "{\"rule\": ");
+	sbuf_json_string(&sb, rr->rule);
+	sbuf_adds(&sb, ", \"risk_reason\": ");
+	sbuf_json_string(&sb, rr->reason);
+	sbuf_adds(&sb, ", \"role\": ");
+	sbuf_json_string(&sb, pr->role);
+	sbuf_adds(&sb, ", \"policy\": ");
+	sbuf_json_string(&sb, pr->reason);
+	if (approval != 0)
+		sbuf_addf(&sb, ", \"approval\": %lld", (long long)approval);
+	sbuf_adds(&sb, "}");
+	return (sbuf_steal(&sb));
+}
+
+/* Join approver role names with commas. */
+static char *
+pane_join_roles(char **v, size_t n)
+{
+	struct sbuf	sb;
+	size_t		i;
+
+	sbuf_init(&sb);
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			sbuf_addc(&sb, ',');
+		sbuf_adds(&sb, v[i]);
+	}
+	return (sbuf_steal(&sb));
+}
+
+/*
+ * Enter was pressed on cmd: classify, decide, audit first, then send,
+ * hold, ask or withhold.
+ */
+static void
+pane_gate_command(struct pane *p, const char *cmd)
+{
+	struct console		*c = p->console;
+	const struct server	*s = p->server;
+	struct risk_result	 rr;
+	struct policy_result	 pr;
+	struct policy_request	 req;
+	struct approval_request	 ar;
+	char			*detail, *roles, *cause = NULL;
+	const char		*risk;
+	int64_t			 event = 0, id = 0;
+
+	memset(&rr, 0, sizeof rr);
+	risk_classify(c->cfg->rules, cmd, c->cfg->escalate[s->env], &rr);
+	memset(&req, 0, sizeof req);
+	req.user = c->me;
+	req.server = s;
+	req.line = cmd;
+	req.risk = &rr;
+	req.when = time(NULL);
+	policy_decide(c->cfg, &req, &pr);
+	risk = risk_level_name(rr.level);
+
+	switch (pr.decision) {
+	case DECISION_ALLOW:
+		detail = pane_decision_detail(&rr, &pr, 0);
+		if (pane_audit_command(p, cmd, risk, DECISION_ALLOW, "sent",
+		    detail, &event) == 0) {
+			pane_send_enter(p, event);
+			if (p->notice != NULL && p->notice_until == 0)
+				pane_notice_clear(p);
+		}
+		free(detail);
+		break;
+	case DECISION_CONFIRM:
+		p->gate = GATE_CONFIRM;
+		p->gate_cmd = xstrdup(cmd);
+		p->gate_risk = xstrdup(risk);
+		p->gate_decision = DECISION_CONFIRM;
+		pane_wipe_answer(p);
+		pane_notice(p, 0, "%s on %s %s — type the server name to run "
+		    "(anything else cancels): ", risk, env_name(s->env),
+		    s->name);
+		break;
+	case DECISION_APPROVAL:
+		roles = pane_join_roles(pr.approvers, pr.napprovers);
+		memset(&ar, 0, sizeof ar);
+		ar.server = s->name;
+		ar.env = env_name(s->env);
+		ar.command = cmd;
+		ar.risk = risk;
+		ar.rule = rr.reason;
+		ar.reason = pr.reason;
+		ar.approver_roles = roles;
+		ar.expires_ms = now_ms() + (int64_t)c->cfg->approvals.expire * 1000;
+		ar.session = p->session;
+		if (approval_create(c->audit, &ar, &id, &cause) != 0) {
+			pane_notice(p, 15000, "cannot file the approval request, "
+			    "NOT sent: %s", cause);
+			free(cause);
+			free(roles);
+			break;
+		}
+		free(roles);
+		p->gate = GATE_APPROVAL;
+		p->gate_cmd = xstrdup(cmd);
+		p->gate_risk = xstrdup(risk);
+		p->gate_decision = DECISION_APPROVAL;
+		p->gate_id = id;
+		pane_notice(p, 0, "waiting for approval #%lld (%s: %s) … Esc "
+		    "cancels", (long long)id, risk, rr.reason);
+		break;
+	case DECISION_DENY:
+		detail = pane_decision_detail(&rr, &pr, 0);
+		pane_audit_command(p, cmd, risk, DECISION_DENY, "blocked",
+		    detail, NULL);
+		free(detail);
+		pane_clear_line(p);
+		pane_notice(p, 10000, "DENIED: %s", pr.reason);
+		pane_gate_end(p, true);
+		break;
+	}
+	policy_result_clear(&pr);
+	risk_result_clear(&rr);
+}
+
+/* Keys while a command is held for confirmation or approval. */
+static void
+pane_gate_key(struct pane *p, uint32_t key)
+{
+	struct console	*c = p->console;
+	char		*cause = NULL, detail[128];
+	int64_t		 event = 0;
+	uint32_t	 k = key & KEYC_MASK_KEY;
+	char		 u[8];
+	size_t		 n = 0;
+	bool		 ok;
+
+	if (p->gate == GATE_APPROVAL) {
+		if (key != KEYC_ESCAPE) {
+			console_status(c, "held: waiting for approval #%lld — "
+			    "Esc cancels", (long long)p->gate_id);
+			return;
+		}
+		if (approval_cancel(c->audit, p->gate_id, c->me->login,
+		    "cancelled by the requester", &cause) != 0) {
+			/* Decided meanwhile: the poll will act on it. */
+			console_status(c, "%s", cause);
+			free(cause);
+			pane_gate_poll(p);
+			return;
+		}
+		pane_clear_line(p);
+		pane_notice(p, 5000, "cancelled approval request #%lld",
+		    (long long)p->gate_id);
+		pane_gate_end(p, true);
+		return;
+	}
+	/* GATE_CONFIRM: the answer is typed into the notice. */
+	if (key == KEYC_ENTER || key == KEYC_ESCAPE) {
+		ok = key == KEYC_ENTER && p->answer.buf != NULL &&
+		    strcmp(p->answer.buf, p->server->name) == 0;
+		snprintf(detail, sizeof detail, "{\"confirmed\": %s}",
+		    ok ? "true" : "false");
+		if (ok) {
+			if (pane_audit_command(p, p->gate_cmd, p->gate_risk,
+			    DECISION_CONFIRM, "sent", detail, &event) == 0) {
+				pane_send_enter(p, event);
+				pane_notice_clear(p);
+			}
+			pane_gate_end(p, false);
+			return;
+		}
+		pane_audit_command(p, p->gate_cmd, p->gate_risk,
+		    DECISION_CONFIRM, "cancelled", detail, NULL);
+		pane_clear_line(p);
+		pane_notice(p, 5000, "cancelled: the server name was not typed");
+		pane_gate_end(p, true);
+		return;
+	}
+	if (key == KEYC_BSPACE) {
+		if (p->answer.len > 0)
+			p->answer.buf[--p->answer.len] = '\0';
+	} else if ((key & KEYC_MASK_MODS) == 0 && k >= 0x20 && k < 0x7f &&
+	    p->answer.len < 256) {
+		u[n++] = (char)k;
+		sbuf_add(&p->answer, u, n);
+	}
+	pane_notice(p, 0, "%s on %s %s — type the server name to run "
+	    "(anything else cancels): %s", p->gate_risk,
+	    env_name(p->server->env), p->server->name,
+	    p->answer.buf != NULL ? p->answer.buf : "");
+}
+
+/*
+ * A held request changed?  Approved: read the line from the screen again
+ * and send only if it is still exactly what was approved.
+ */
+void
+pane_gate_poll(struct pane *p)
+{
+	struct console	*c = p->console;
+	struct approval	*a;
+	char		*cause = NULL, *now_line, detail[256];
+	int64_t		 event = 0;
+	bool		 same;
+
+	if (p->gate != GATE_APPROVAL || c->audit == NULL)
+		return;
+	if ((a = approval_get(c->audit, p->gate_id, &cause)) == NULL) {
+		console_status(c, "approval #%lld: %s", (long long)p->gate_id,
+		    cause);
+		free(cause);
+		return;
+	}
+	if (a->status == APPROVAL_PENDING && a->expires_ms <= now_ms()) {
+		int expired = 0;
+		approval_expire(c->audit, 0, &expired, NULL);
+		approval_free(a);
+		if ((a = approval_get(c->audit, p->gate_id, NULL)) == NULL)
+			return;
+	}
+	switch (a->status) {
+	case APPROVAL_PENDING:
+		break;
+	case APPROVAL_APPROVED:
+		now_line = cmdline_current(p->cl);
+		same = now_line != NULL && strcmp(now_line, p->gate_cmd) == 0;
+		snprintf(detail, sizeof detail, "{\"approval\": %lld, "
+		    "\"approved_by\": \"%.64s\"}", (long long)a->id,
+		    a->decided_by != NULL ? a->decided_by : "?");
+		if (!same) {
+			approval_finish(c->audit, a->id, false,
+			    "the command line changed on screen while held", NULL);
+			pane_audit_command(p, p->gate_cmd, p->gate_risk,
+			    DECISION_APPROVAL, "refused", detail, NULL);
+			pane_clear_line(p);
+			pane_notice(p, 15000, "approval #%lld REFUSED: the line on "
+			    "screen is no longer the approved command",
+			    (long long)a->id);
+			pane_gate_end(p, true);
+		} else if (pane_audit_command(p, p->gate_cmd, p->gate_risk,
+		    DECISION_APPROVAL, "sent", detail, &event) == 0 &&
+		    approval_finish(c->audit, a->id, true, NULL, &cause) == 0) {
+			pane_send_enter(p, event);
+			pane_notice(p, 5000, "approved by %s (#%lld): sent",
+			    a->decided_by, (long long)a->id);
+			pane_gate_end(p, false);
+		} else {
+			if (cause != NULL) {
+				pane_notice(p, 15000, "NOT sent: %s", cause);
+				free(cause);
+			}
+			pane_gate_end(p, true);
+		}
+		free(now_line);
+		break;
+	default:
+		pane_clear_line(p);
+		pane_notice(p, 15000, "request #%lld %s%s%s%s", (long long)a->id,
+		    approval_status_name(a->status),
+		    a->decided_by != NULL ? " by " : "",
+		    a->decided_by != NULL ? a->decided_by : "",
+		    a->decision_reason != NULL ? a->decision_reason : "");
+		pane_gate_end(p, true);
+		break;
+	}
+	approval_free(a);
+	p->console->redraw = true;
+}
+
+bool
+pane_update_risk(struct pane *p)
+{
+	struct risk_result	 rr;
+	char			*line;
+
+	line = p->server != NULL && p->state == PANE_CONNECTED &&
+	    p->gate == GATE_NONE && cmdline_active(p->cl) ?
+	    cmdline_current(p->cl) : NULL;
+	if (line != NULL && *line == '\0') {
+		free(line);
+		line = NULL;
+	}
+	if (line == NULL && p->risk_line == NULL)
+		return (false);
+	if (line != NULL && p->risk_line != NULL &&
+	    strcmp(line, p->risk_line) == 0) {
+		free(line);
+		return (false);
+	}
+	free(p->risk_line);
+	free(p->risk_rule);
+	free(p->risk_reason);
+	p->risk_line = line;
+	p->risk_rule = p->risk_reason = NULL;
+	p->risk_level = RISK_LOW;
+	if (line != NULL) {
+		memset(&rr, 0, sizeof rr);
+		risk_classify(p->console->cfg->rules, line,
+		    p->console->cfg->escalate[p->server->env], &rr);
+		p->risk_level = rr.level;
+		p->risk_rule = rr.rule != NULL ? xstrdup(rr.rule) : NULL;
+		p->risk_reason = xstrdup(rr.reason);
+		risk_result_clear(&rr);
+	}
+	return (true);
+}
+
+/* Send the next line of a multi-line paste (each line is gated). */
+static void
+pane_paste_next(struct pane *p)
+{
+	const char	*line;
+	size_t		 len;
+
+	if (p->paste_next >= p->npaste || p->gate != GATE_NONE)
+		return;
+	line = p->paste[p->paste_next++];
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	cmdline_key(p->cl, CMDLINE_KEY_PASTE, mono_ms());
+	conn_write(p->conn, line, len);
+	p->last_output = mono_ms();
+	if (line[len] == '\n')
+		p->more_enter = true;	/* gate Enter once the echo is in */
+}
+
+/* The loop calls this every pass: continue a paste when the shell is ready. */
+void
+pane_paste_tick(struct pane *p, int64_t now)
+{
+	char	*cmd;
+
+	if (p->conn == NULL || p->state != PANE_CONNECTED ||
+	    p->gate != GATE_NONE)
+		return;
+	pane_enter_tick(p, now);
+	if (p->more_enter) {
+		if (now - p->last_output < 100)
+			return;		/* wait for the echo */
+		p->more_enter = false;
+		cmdline_key(p->cl, CMDLINE_KEY_ENTER, now);
+		cmd = cmdline_active(p->cl) ? cmdline_current(p->cl) : NULL;
+		if (cmd != NULL && *cmd != '\0')
+			pane_gate_command(p, cmd);
+		else
+			pane_send_enter(p, 0);
+		free(cmd);
+		return;
+	}
+	if (p->paste_next < p->npaste && now - p->last_output >= 200)
+		pane_paste_next(p);
+}
+
+/* Enter, once the screen shows what was typed: gate the line or send. */
+static void
+pane_enter(struct pane *p)
+{
+	char	*cmd;
+
+	cmdline_key(p->cl, CMDLINE_KEY_ENTER, mono_ms());
+	if (p->server != NULL && cmdline_active(p->cl) &&
+	    (cmd = cmdline_current(p->cl)) != NULL) {
+		if (*cmd != '\0') {
+			pane_gate_command(p, cmd);
+			free(cmd);
+			return;
+		}
+		free(cmd);
+	}
+	log_debug("%s: enter not gated (%s)", __func__,
+	    cmdline_active(p->cl) ? "no command line" :
+	    cmdline_inactive_reason(p->cl));
+	pane_send_enter(p, 0);
+}
+
+/*
+ * A pending Enter is decided once the remote has echoed what was typed
+ * before it (output arrived after the last key and went quiet for 20 ms),
+ * or after 400 ms when it does not echo.  Keys typed meanwhile follow it;
+ * when the Enter is held (confirm, approval) they are dropped.
+ */
+static void
+pane_enter_tick(struct pane *p, int64_t now)
+{
+	uint32_t	*keys;
+	size_t		 n, i;
+
+	if (!p->enter_pending)
+		return;
+	if (!((p->last_output >= p->last_key_sent &&
+	    now - p->last_output >= 20) || now - p->enter_since >= 400))
+		return;
+	p->enter_pending = false;
+	pane_enter(p);
+	keys = p->typeahead;
+	n = p->ntypeahead;
+	p->typeahead = NULL;
+	p->ntypeahead = 0;
+	if (p->gate != GATE_NONE) {
+		if (n > 0)
+			console_status(p->console, "%zu key%s typed after the "
+			    "held command dropped", n, n == 1 ? "" : "s");
+		free(keys);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		pane_key(p, keys[i]);
+	free(keys);
+}
+
 void
 pane_key(struct pane *p, uint32_t key)
 {
-	char	buf[VT_KEY_MAX + 2];
-	size_t	n;
+	char			 buf[VT_KEY_MAX + 2];
+	size_t			 n;
+	enum cmdline_key	 cls;
+	int64_t			 now = mono_ms();
 
 	if (p->ask != PANE_ASK_NONE) {
 		pane_key_ask(p, key);
@@ -731,25 +1317,87 @@ pane_key(struct pane *p, uint32_t key)
 	}
 	if (p->conn == NULL || p->state != PANE_CONNECTED)
 		return;
+	if (p->gate != GATE_NONE) {
+		pane_gate_key(p, key);
+		return;
+	}
+	if (p->enter_pending) {
+		if (p->ntypeahead < 4096) {
+			p->typeahead = xreallocarray(p->typeahead,
+			    p->ntypeahead + 1, sizeof *p->typeahead);
+			p->typeahead[p->ntypeahead++] = key;
+		}
+		return;
+	}
+	if (p->paste_next < p->npaste || p->more_enter) {
+		console_status(p->console, "a paste is still being run, one "
+		    "gated command at a time");
+		return;
+	}
 	n = pane_encode_key(p, key, buf, VT_KEY_MAX);
-	if (n > 0)
-		conn_write(p->conn, buf, n);
+	if (n == 0)
+		return;
+	cls = cmdline_key_class(buf, n);
+	if (cls == CMDLINE_KEY_ENTER) {
+		if (p->last_key_sent > p->last_output) {
+			/* The echo of what was typed is not in yet. */
+			p->enter_pending = true;
+			p->enter_since = now;
+			return;
+		}
+		pane_enter(p);
+		return;
+	}
+	cmdline_key(p->cl, cls, now);
+	conn_write(p->conn, buf, n);
+	p->last_key_sent = now;
 }
 
 void
 pane_paste(struct pane *p, const char *buf, size_t len)
 {
-	char	br[VT_KEY_MAX];
-	size_t	n;
+	char	br[VT_KEY_MAX], **cmds;
+	size_t	n, ncmds, i, start;
 
 	if (p->ask != PANE_ASK_NONE || p->conn == NULL ||
-	    p->state != PANE_CONNECTED)
+	    p->state != PANE_CONNECTED || p->gate != GATE_NONE)
 		return;
-	if ((n = vt_paste_start(p->vt, br, sizeof br)) > 0)
-		conn_write(p->conn, br, n);
-	conn_write(p->conn, buf, len);
-	if ((n = vt_paste_end(p->vt, br, sizeof br)) > 0)
-		conn_write(p->conn, br, n);
+	cmds = cmdline_active(p->cl) ? cmdline_paste_split(p->cl, buf, len,
+	    &ncmds) : NULL;
+	if (cmds == NULL) {
+		/* Nothing runs at once: type it (bracketed if asked for). */
+		if ((n = vt_paste_start(p->vt, br, sizeof br)) > 0)
+			conn_write(p->conn, br, n);
+		conn_write(p->conn, buf, len);
+		if ((n = vt_paste_end(p->vt, br, sizeof br)) > 0)
+			conn_write(p->conn, br, n);
+		cmdline_key(p->cl, CMDLINE_KEY_PASTE, mono_ms());
+		return;
+	}
+	strv_free(cmds, ncmds);
+	/*
+	 * Several commands would run: send the paste one line at a time and
+	 * gate each line's Enter like a typed one.
+	 */
+	strv_free(p->paste, p->npaste);
+	p->paste = NULL;
+	p->npaste = p->paste_next = 0;
+	for (i = 0, start = 0; i <= len; i++) {
+		if (i < len && buf[i] != '\n' && buf[i] != '\r')
+			continue;
+		if (i == len && i == start)
+			break;
+		p->paste = xreallocarray(p->paste, p->npaste + 1,
+		    sizeof *p->paste);
+		p->paste[p->npaste++] = i < len ?
+		    xprintf("%.*s\n", (int)(i - start), buf + start) :
+		    xstrndup(buf + start, i - start);
+		if (i < len && buf[i] == '\r' && i + 1 < len &&
+		    buf[i + 1] == '\n')
+			i++;
+		start = i + 1;
+	}
+	pane_paste_next(p);
 }
 
 int

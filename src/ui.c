@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 #include "cfg.h"
+#include "cmdline.h"
 #include "colour.h"
 #include "console.h"
 #include "ident.h"
@@ -445,6 +446,54 @@ ui_draw_title(struct console *c, struct pane *p, const struct layout_rect *r,
 	p->dirty_title = false;
 }
 
+/*
+ * Tint the cells of the command being typed with the theme's colour for its
+ * risk level (low stays as the remote drew it).
+ */
+static void
+ui_draw_tint(struct console *c, struct pane *p, const struct layout_rect *r)
+{
+	struct cmdline_span	spans[64];
+	size_t			n, i;
+	attr_t			attr;
+	int			pair, from, to;
+
+	if (p->risk_line == NULL || p->risk_level == RISK_LOW)
+		return;
+	ui_style(c, theme_risk_element(p->risk_level), &attr, &pair);
+	n = cmdline_spans(p->cl, spans, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		if (spans[i].row < 0 || spans[i].row >= r->sy - 1)
+			continue;
+		from = spans[i].from < 0 ? 0 : spans[i].from;
+		to = spans[i].to > r->sx ? r->sx : spans[i].to;
+		if (to > from)
+			mvchgat(r->y + 1 + spans[i].row, r->x + from, to - from,
+			    attr, (short)pair, NULL);
+	}
+}
+
+/* The pane's notice (held command, confirmation, refusal) on its last row. */
+static void
+ui_draw_notice(struct console *c, struct pane *p, const struct layout_rect *r)
+{
+	int64_t	now = mono_ms();
+	int	y = r->y + r->sy - 1;
+
+	if (p->notice == NULL)
+		return;
+	if (p->notice_until != 0 && p->notice_until <= now) {
+		free(p->notice);
+		p->notice = NULL;
+		return;
+	}
+	ui_set(c, p->gate != GATE_NONE ? theme_risk_element(RISK_HIGH) :
+	    THEME_DIALOG);
+	attr_on(A_REVERSE | A_BOLD, NULL);
+	ui_blank(y, r->x, r->sx);
+	ui_text(y, r->x, r->sx, p->notice);
+}
+
 /* Draw a pane's content: its screen, or its scrollback in copy mode. */
 static void
 ui_draw_pane(struct console *c, struct pane *p, const struct layout_rect *r,
@@ -476,8 +525,11 @@ ui_draw_pane(struct console *c, struct pane *p, const struct layout_rect *r,
 		vt_clear_dirty(p->vt);
 		return;
 	}
+	/* The live risk tint: a change redraws the pane without the old one. */
+	if (pane_update_risk(p))
+		all = true;
 	if (!all && !vt_dirty(p->vt, &first, &last))
-		return;
+		goto overlays;
 	if (all) {
 		first = 0;
 		last = rows - 1;
@@ -491,6 +543,9 @@ ui_draw_pane(struct console *c, struct pane *p, const struct layout_rect *r,
 		ui_draw_line(c, &line, r->y + 1 + row, r->x, width, false);
 	}
 	vt_clear_dirty(p->vt);
+overlays:
+	ui_draw_tint(c, p, r);
+	ui_draw_notice(c, p, r);
 }
 
 static void
@@ -526,6 +581,17 @@ ui_draw_status(struct console *c, int64_t now)
 		snprintf(left, sizeof left, " %s@%s │ %s ", c->me->login,
 		    c->me->host, c->focus == FOCUS_SIDEBAR ? "sidebar" : "-");
 	used += ui_text(y, used, c->cols - used, left);
+	if (p != NULL && p->risk_line != NULL && used < c->cols) {
+		static const char *up[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+		ui_set(c, theme_risk_element(p->risk_level));
+		snprintf(left, sizeof left, " %s  %s  [%s] ", up[p->risk_level],
+		    p->risk_reason != NULL ? p->risk_reason : "",
+		    p->risk_rule != NULL ? p->risk_rule : "-");
+		used += ui_text(y, used, c->cols - used, left);
+		ui_set(c, THEME_STATUS);
+		if (used < c->cols)
+			used += ui_text(y, used, c->cols - used, " ");
+	}
 	if (c->message != NULL && c->message_until > now && used < c->cols)
 		used += ui_text(y, used, c->cols - used, c->message);
 	localtime_r(&t, &tm);
