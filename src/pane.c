@@ -1214,7 +1214,7 @@ pane_paste_next(struct pane *p)
 		len--;
 	cmdline_key(p->cl, CMDLINE_KEY_PASTE, mono_ms());
 	conn_write(p->conn, line, len);
-	p->last_output = mono_ms();
+	p->last_key_sent = mono_ms();
 	if (line[len] == '\n')
 		p->more_enter = true;	/* gate Enter once the echo is in */
 }
@@ -1223,26 +1223,20 @@ pane_paste_next(struct pane *p)
 void
 pane_paste_tick(struct pane *p, int64_t now)
 {
-	char	*cmd;
-
 	if (p->conn == NULL || p->state != PANE_CONNECTED ||
 	    p->gate != GATE_NONE)
 		return;
 	pane_enter_tick(p, now);
 	if (p->more_enter) {
-		if (now - p->last_output < 100)
-			return;		/* wait for the echo */
+		/* A pasted line's Enter: decided like a typed one. */
 		p->more_enter = false;
 		cmdline_key(p->cl, CMDLINE_KEY_ENTER, now);
-		cmd = cmdline_active(p->cl) ? cmdline_current(p->cl) : NULL;
-		if (cmd != NULL && *cmd != '\0')
-			pane_gate_command(p, cmd);
-		else
-			pane_send_enter(p, 0);
-		free(cmd);
+		p->enter_pending = true;
+		p->enter_since = now;
 		return;
 	}
-	if (p->paste_next < p->npaste && now - p->last_output >= 200)
+	if (p->paste_next < p->npaste && !p->enter_pending &&
+	    now - p->last_output >= 200)
 		pane_paste_next(p);
 }
 
@@ -1252,7 +1246,6 @@ pane_enter(struct pane *p)
 {
 	char	*cmd;
 
-	cmdline_key(p->cl, CMDLINE_KEY_ENTER, mono_ms());
 	if (p->server != NULL && cmdline_active(p->cl) &&
 	    (cmd = cmdline_current(p->cl)) != NULL) {
 		if (*cmd != '\0') {
@@ -1282,8 +1275,8 @@ pane_enter_tick(struct pane *p, int64_t now)
 
 	if (!p->enter_pending)
 		return;
-	if (!((p->last_output >= p->last_key_sent &&
-	    now - p->last_output >= 20) || now - p->enter_since >= 400))
+	if (now - p->enter_since < 400 && (cmdline_settle_ms(p->cl, now) > 0 ||
+	    p->last_output < p->last_key_sent || now - p->last_output < 20))
 		return;
 	p->enter_pending = false;
 	pane_enter(p);
@@ -1339,8 +1332,10 @@ pane_key(struct pane *p, uint32_t key)
 		return;
 	cls = cmdline_key_class(buf, n);
 	if (cls == CMDLINE_KEY_ENTER) {
-		if (p->last_key_sent > p->last_output) {
-			/* The echo of what was typed is not in yet. */
+		cmdline_key(p->cl, CMDLINE_KEY_ENTER, now);
+		if (p->last_key_sent > p->last_output ||
+		    cmdline_settle_ms(p->cl, now) > 0) {
+			/* The screen has not answered the last key yet. */
 			p->enter_pending = true;
 			p->enter_since = now;
 			return;
