@@ -45,7 +45,8 @@ enum console_prompt {
 	PROMPT_FILTER,		/* sidebar filter */
 	PROMPT_SEARCH,		/* scrollback search */
 	PROMPT_QUEUE_FILTER,
-	PROMPT_DENY		/* the reason for denying a request */
+	PROMPT_DENY,		/* the reason for denying a request */
+	PROMPT_TOTP		/* a TOTP code to approve a critical request */
 };
 
 struct console {

@@ -37,6 +37,7 @@
 #include "policy.h"
 #include "queue.h"
 #include "sidebar.h"
+#include "totp.h"
 #include "ui.h"
 #include "vt.h"
 
@@ -436,6 +437,39 @@ console_queue_decide(struct console *c, struct queue_item *it, bool approve,
 	}
 }
 
+/* Does approving this request need a TOTP code (critical, when configured)? */
+static bool
+console_needs_totp(struct console *c, const struct queue_item *it)
+{
+	return (c->cfg->approvals.totp_critical && it->a->risk != NULL &&
+	    strcmp(it->a->risk, "critical") == 0);
+}
+
+/* Check a typed TOTP code against this operator's secret (RFC 6238). */
+static bool
+console_totp_ok(struct console *c, const char *code)
+{
+	uint8_t	*key = NULL;
+	size_t	 len = 0;
+	char	*cause = NULL;
+	bool	 ok;
+
+	if (c->cfg->approvals.totp_dir == NULL ||
+	    totp_load_secret(c->cfg->approvals.totp_dir, c->me->login, getuid(),
+	    &key, &len, &cause) != 0) {
+		console_status(c, "TOTP: %s", cause != NULL ? cause :
+		    "approvals.totp_dir is not set");
+		free(cause);
+		return (false);
+	}
+	ok = totp_verify(key, len, code, (int64_t)time(NULL), TOTP_STEP,
+	    TOTP_DIGITS, TOTP_WINDOW);
+	totp_key_free(key, len);
+	if (!ok)
+		console_status(c, "TOTP: wrong code; not approved");
+	return (ok);
+}
+
 /* Approve every marked request (a batch), each checked on its own. */
 static void
 console_queue_decide_marked(struct console *c)
@@ -449,6 +483,10 @@ console_queue_decide_marked(struct console *c)
 		it = &c->queue.items[i];
 		if (!it->marked)
 			continue;
+		if (console_needs_totp(c, it)) {
+			failed++;	/* a code approves one request at a time */
+			continue;
+		}
 		if (queue_decide(c, it, true, NULL, &cause) != 0) {
 			failed++;
 			free(cause);
@@ -667,6 +705,10 @@ console_run(struct console *c, const char *command)
 	case KEYOP_APPROVE:
 		if ((it = queue_item(&c->queue, c->queue.selected)) == NULL)
 			break;
+		if (it->may && console_needs_totp(c, it)) {
+			console_prompt(c, PROMPT_TOTP, "");
+			break;
+		}
 		console_queue_decide(c, it, true, NULL);
 		break;
 	case KEYOP_DENY:
@@ -694,6 +736,8 @@ console_prompt_key(struct console *c, uint32_t key)
 
 	c->redraw = true;
 	if (key == KEYC_ESCAPE || key == ('c' | KEYC_CTRL)) {
+		if (c->prompt.buf != NULL)
+			explicit_bzero(c->prompt.buf, c->prompt.cap);
 		if (c->prompt_op == PROMPT_FILTER)
 			sidebar_set_filter(c->sidebar, "");
 		if (c->prompt_op == PROMPT_QUEUE_FILTER) {
@@ -705,6 +749,16 @@ console_prompt_key(struct console *c, uint32_t key)
 	}
 	if (key == KEYC_ENTER) {
 		c->overlay = OVERLAY_NONE;
+		if (c->prompt_op == PROMPT_TOTP) {
+			it = queue_item(&c->queue, c->queue.selected);
+			if (it != NULL && console_totp_ok(c, c->prompt.buf != NULL ?
+			    c->prompt.buf : ""))
+				console_queue_decide(c, it, true, "with TOTP");
+			if (c->prompt.buf != NULL)
+				explicit_bzero(c->prompt.buf, c->prompt.cap);
+			sbuf_reset(&c->prompt);
+			return;
+		}
 		if (c->prompt_op == PROMPT_DENY) {
 			if (c->prompt.len == 0) {
 				console_status(c, "a denial needs a reason");
@@ -938,7 +992,7 @@ console_idle_check(struct console *c, int64_t now)
 		free(cause);
 	}
 	for (i = 0; i < c->npanes; i++)
-		pane_disconnect(c->panes[i], "idle timeout: no key for a while");
+		pane_disconnect(c->panes[i], "idle timeout (security.idle_timeout)");
 	c->last_key = now;
 }
 

@@ -279,6 +279,43 @@ pane_start_recording(struct pane *p, char **cause)
 	return (0);
 }
 
+/*
+ * The session ended (closed after being up, or never got up): audit it,
+ * keep the screen, say why and offer r to reconnect.
+ */
+static void
+pane_ended(struct pane *p, const char *reason, const char *error, bool closed)
+{
+	struct sbuf	 sb;
+	char		*detail;
+
+	free(p->reason);
+	p->reason = xstrdup(reason);
+	pane_wipe_answer(p);
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "{\"reason\": ");
+	sbuf_json_string(&sb, reason);
+	sbuf_addf(&sb, ", \"error\": \"%s\", \"bytes\": %lld}", error,
+	    (long long)p->output_bytes);
+	detail = sbuf_steal(&sb);
+	if (closed || p->state == PANE_CONNECTED) {
+		p->state = PANE_DISCONNECTED;
+		pane_audit_note(p, "disconnect", "closed", detail);
+		pane_message(p, "\n\033[1;7m disconnected: %s — press r "
+		    "to reconnect \033[m", reason);
+	} else {
+		p->state = PANE_FAILED;
+		pane_audit_note(p, "connect", "failed", detail);
+		pane_message(p, "\n\033[1;7m failed: %s — press r to "
+		    "retry \033[m", reason);
+	}
+	free(detail);
+	pane_stop_recording(p);
+	p->ask = PANE_ASK_RECONNECT;
+	p->dirty_title = true;
+	p->console->redraw = true;
+}
+
 /* Connection states to pane states, with the audit trail and the dialogues. */
 static void
 pane_conn_state(struct conn *conn, enum conn_state st, void *arg)
@@ -331,30 +368,8 @@ pane_conn_state(struct conn *conn, enum conn_state st, void *arg)
 	case CONN_FAILED:
 		reason = conn_reason(conn) != NULL ? conn_reason(conn) :
 		    conn_error_name(conn_error(conn));
-		free(p->reason);
-		p->reason = xstrdup(reason);
-		pane_wipe_answer(p);
-		sbuf_init(&sb);
-		sbuf_adds(&sb, "{\"reason\": ");
-		sbuf_json_string(&sb, reason);
-		sbuf_addf(&sb, ", \"error\": \"%s\", \"bytes\": %lld}",
-		    conn_error_name(conn_error(conn)),
-		    (long long)p->output_bytes);
-		detail = sbuf_steal(&sb);
-		if (st == CONN_CLOSED || p->state == PANE_CONNECTED) {
-			p->state = PANE_DISCONNECTED;
-			pane_audit_note(p, "disconnect", "closed", detail);
-			pane_message(p, "\n\033[1;7m disconnected: %s — press r "
-			    "to reconnect \033[m", reason);
-		} else {
-			p->state = PANE_FAILED;
-			pane_audit_note(p, "connect", "failed", detail);
-			pane_message(p, "\n\033[1;7m failed: %s — press r to "
-			    "retry \033[m", reason);
-		}
-		free(detail);
-		pane_stop_recording(p);
-		p->ask = PANE_ASK_RECONNECT;
+		pane_ended(p, reason, conn_error_name(conn_error(conn)),
+		    st == CONN_CLOSED);
 		break;
 	}
 	p->dirty_title = true;
@@ -562,8 +577,9 @@ pane_disconnect(struct pane *p, const char *why)
 {
 	if (p->conn == NULL || p->state != PANE_CONNECTED)
 		return;
-	pane_message(p, "\n%s", why);
+	/* conn_close reports nothing back: end the pane's session here. */
 	conn_close(p->conn);
+	pane_ended(p, why, "closed", true);
 }
 
 void

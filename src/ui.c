@@ -563,7 +563,9 @@ ui_draw_status(struct console *c, int64_t now)
 		snprintf(left, sizeof left, "%s: %s",
 		    c->prompt_op == PROMPT_SEARCH ? "search" :
 		    c->prompt_op == PROMPT_DENY ? "reason for denying" :
-		    "filter", c->prompt.buf != NULL ? c->prompt.buf : "");
+		    c->prompt_op == PROMPT_TOTP ? "TOTP code (critical)" :
+		    "filter", c->prompt_op == PROMPT_TOTP ? "" :
+		    c->prompt.buf != NULL ? c->prompt.buf : "");
 		used = ui_text(y, 0, c->cols - 1, left);
 		move(y, used);
 		return;
