@@ -27,6 +27,12 @@ int cmd_risk(int, char **);
 int cmd_policy(int, char **);
 int cmd_audit(int, char **);
 int cmd_replay(int, char **);
+int cmd_shell_integration(int, char **);
+int cmd_approvals(int, char **);
+int cmd_approve(int, char **);
+int cmd_deny(int, char **);
+int cmd_exec(int, char **);
+int cmd_runbook(int, char **);
 
 /* cmd.c: shared CLI helpers. */
 /* Load the config (-c path or the search order); print every error and return NULL. */

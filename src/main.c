@@ -22,6 +22,20 @@ const struct cmd_entry cmd_table[] = {
 	{ "replay", "SESSION [--speed X] [--idle-limit S] [-c FILE]",
 	  "play a recorded session (space pauses, . skips, q quits)",
 	  cmd_replay },
+	{ "shell-integration", "bash|zsh",
+	  "print the prompt-marking snippet to install on servers",
+	  cmd_shell_integration },
+	{ "approvals", "[-c FILE] [--db PATH] [--json] [--all [--limit N]]",
+	  "list approval requests and whether you may decide them",
+	  cmd_approvals },
+	{ "approve", "ID [-c FILE] [--db PATH] [--reason TEXT] [--totp CODE]",
+	  "approve someone else's pending request", cmd_approve },
+	{ "deny", "ID --reason TEXT [-c FILE] [--db PATH]",
+	  "deny someone else's pending request", cmd_deny },
+	{ "exec", "(-s SERVER|-g GROUP|-t TAG|-e ENV)... [--parallel N] [--max-errors N|P%] [--timeout S] [--group] [--json] [--yes] -- COMMAND",
+	  "run a command on many servers at once", cmd_exec },
+	{ "runbook", "list | show NAME | run NAME [--dry-run] [targets] [options]",
+	  "list, show or roll out a runbook in batches", cmd_runbook },
 	{ NULL, NULL, NULL, NULL }
 };
 
