@@ -125,6 +125,7 @@ install: $(BIN)
 	    $(DESTDIR)$(PREFIX)/share/omv/themes $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/omv
 	install -m 0644 conf/*.conf $(DESTDIR)$(PREFIX)/share/omv/conf/
+	install -m 0644 conf/runbooks/*.conf $(DESTDIR)$(PREFIX)/share/omv/conf/runbooks/
 	install -m 0644 themes/*.conf $(DESTDIR)$(PREFIX)/share/omv/themes/
 	install -m 0644 doc/omv.1 $(DESTDIR)$(PREFIX)/share/man/man1/omv.1
 

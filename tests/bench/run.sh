@@ -92,7 +92,7 @@ run_timed() {
 ARGS=("$@")
 for a in "${ARGS[@]}"; do
 	case "$a" in
-	c | console) ;;
+	c | console | exec) ;;
 	*) [ -f "tests/bench/$a.c" ] || { echo "bench: no benchmark $a" >&2; exit 2; } ;;
 	esac
 done
@@ -122,6 +122,12 @@ if wanted console console; then
 	echo
 	echo "== console (omv vs tmux)"
 	run_timed console tests/bench/console.sh
+fi
+
+if wanted exec exec; then
+	echo
+	echo "== exec (omv vs parallel-ssh vs ansible, 200 servers)"
+	run_timed exec tests/bench/bench-exec.sh
 fi
 
 echo
