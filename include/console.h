@@ -46,7 +46,8 @@ enum console_prompt {
 	PROMPT_SEARCH,		/* scrollback search */
 	PROMPT_QUEUE_FILTER,
 	PROMPT_DENY,		/* the reason for denying a request */
-	PROMPT_TOTP		/* a TOTP code to approve a critical request */
+	PROMPT_TOTP,		/* a TOTP code to approve a critical request */
+	PROMPT_COMMAND		/* the : command line (exec, runbook) */
 };
 
 struct console {

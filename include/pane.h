@@ -59,6 +59,10 @@ struct pane {
 	bool			 dirty_title;
 	int64_t			 bell_until;	/* mono ms: title flashes until */
 	int64_t			 output_bytes;
+	/* A local command in a pty instead of an SSH session (: prompt). */
+	int			 local_fd;	/* pty master, -1 when none */
+	int			 local_pid;	/* child, 0 when reaped */
+	char			*local_title;	/* owned: what runs */
 	/* Command gating. */
 	struct cmdline		*cl;		/* owned: the line being edited */
 	enum pane_gate		 gate;
@@ -94,6 +98,14 @@ struct pane {
 struct pane *pane_create(struct console *, int id, int cols, int rows,
     int scrollback);
 void pane_free(struct pane *);
+/*
+ * Run argv (argv[0] a path, never through a shell) in a local pty in the
+ * pane: the console's results panes for exec and runbook.  -1 + cause.
+ */
+int pane_spawn(struct pane *, char *const *argv, const char *title,
+    char **cause);
+/* Reap the pane's child if it exited (SIGCHLD). */
+void pane_reap(struct pane *);
 /* Open server in the pane (connect now). */
 void pane_open(struct pane *, const struct server *);
 /* Reconnect after a failure or disconnect, keeping the screen. */

@@ -505,6 +505,88 @@ console_queue_decide_marked(struct console *c)
 	}
 }
 
+/*
+ * The : command line.  "exec @GROUP COMMAND", "exec SERVER COMMAND" and
+ * "runbook NAME" run omv's own fan-out in a new results pane (a local pty:
+ * its confirmation and approval prompts work there as on a terminal).  The
+ * command text is one argument, never handed to a local shell.
+ */
+static void
+console_command(struct console *c, const char *line)
+{
+	struct pane	*p;
+	char		 self[4096], *copy, *verb, *target, *rest, *cause = NULL;
+	char		*argv[16], *title;
+	ssize_t		 n;
+	int		 argc = 0;
+
+	while (*line == ' ')
+		line++;
+	if (*line == '\0')
+		return;
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		console_status(c, "cannot find the omv binary: %s",
+		    strerror(errno));
+		return;
+	}
+	self[n] = '\0';
+	copy = xstrdup(line);
+	verb = strtok_r(copy, " ", &rest);
+	argv[argc++] = self;
+	if (verb != NULL && strcmp(verb, "exec") == 0) {
+		target = strtok_r(NULL, " ", &rest);
+		while (rest != NULL && *rest == ' ')
+			rest++;
+		if (target == NULL || rest == NULL || *rest == '\0') {
+			console_status(c, "usage: exec @GROUP COMMAND | exec "
+			    "SERVER COMMAND");
+			free(copy);
+			return;
+		}
+		argv[argc++] = (char *)"exec";
+		argv[argc++] = (char *)(target[0] == '@' ? "-g" : "-s");
+		argv[argc++] = target[0] == '@' ? target + 1 : target;
+	} else if (verb != NULL && strcmp(verb, "runbook") == 0) {
+		target = strtok_r(NULL, " ", &rest);
+		if (target == NULL) {
+			console_status(c, "usage: runbook NAME");
+			free(copy);
+			return;
+		}
+		argv[argc++] = (char *)"runbook";
+		argv[argc++] = (char *)"run";
+		argv[argc++] = target;
+	} else {
+		console_status(c, "unknown command '%s' (exec, runbook)",
+		    verb != NULL ? verb : "");
+		free(copy);
+		return;
+	}
+	if (c->cfg->path != NULL) {
+		argv[argc++] = (char *)"-c";
+		argv[argc++] = c->cfg->path;
+	}
+	argv[argc++] = (char *)"--live";
+	if (strcmp(verb, "exec") == 0) {
+		argv[argc++] = (char *)"--";
+		argv[argc++] = rest;
+	}
+	argv[argc] = NULL;
+	if ((p = console_split(c, LAYOUT_TOPBOTTOM)) == NULL) {
+		free(copy);
+		return;
+	}
+	title = xprintf(":%s", line);
+	if (pane_spawn(p, argv, title, &cause) != 0) {
+		console_status(c, "%s", cause);
+		free(cause);
+	}
+	free(title);
+	free(copy);
+	c->focus = FOCUS_PANE;
+}
+
 /* Run a bound command. */
 static void
 console_run(struct console *c, const char *command)
@@ -550,7 +632,9 @@ console_run(struct console *c, const char *command)
 		if (p != NULL && (p->state == PANE_CONNECTED ||
 		    p->state == PANE_CONNECTING)) {
 			snprintf(q, sizeof q, "Close %s (%s)? (y/n)",
-			    p->server->name, pane_state_name(p->state));
+			    p->server != NULL ? p->server->name : p->local_title,
+			    p->local_title != NULL ? "running" :
+			    pane_state_name(p->state));
 			console_confirm(c, CONFIRM_KILL_PANE, q);
 		} else
 			console_kill_pane(c, c->active);
@@ -603,7 +687,7 @@ console_run(struct console *c, const char *command)
 		c->queue.details = false;
 		break;
 	case KEYOP_COMMAND_PROMPT:
-		console_status(c, "the command prompt is not available yet");
+		console_prompt(c, PROMPT_COMMAND, "");
 		break;
 	case KEYOP_RECONNECT:
 		if (p != NULL)
@@ -749,6 +833,11 @@ console_prompt_key(struct console *c, uint32_t key)
 	}
 	if (key == KEYC_ENTER) {
 		c->overlay = OVERLAY_NONE;
+		if (c->prompt_op == PROMPT_COMMAND) {
+			console_command(c, c->prompt.buf != NULL ?
+			    c->prompt.buf : "");
+			return;
+		}
 		if (c->prompt_op == PROMPT_TOTP) {
 			it = queue_item(&c->queue, c->queue.selected);
 			if (it != NULL && console_totp_ok(c, c->prompt.buf != NULL ?
@@ -895,7 +984,7 @@ console_key(struct console *c, uint32_t key)
 		c->redraw = true;
 		return;
 	}
-	if (p->server == NULL) {
+	if (p->server == NULL && p->local_title == NULL) {
 		/* An empty pane: Enter picks a server from the sidebar. */
 		if (key == KEYC_ENTER)
 			c->focus = FOCUS_SIDEBAR;
@@ -954,6 +1043,7 @@ console_signals(struct console *c)
 {
 	unsigned char	buf[64];
 	ssize_t		n, i;
+	size_t		j;
 
 	while ((n = read(c->sig_pipe[0], buf, sizeof buf)) > 0) {
 		for (i = 0; i < n; i++) {
@@ -966,6 +1056,8 @@ console_signals(struct console *c)
 				c->quit = true;
 				break;
 			case SIGCHLD:
+				for (j = 0; j < c->npanes; j++)
+					pane_reap(c->panes[j]);
 				break;
 			}
 		}

@@ -14,7 +14,14 @@
  * before the action where there is an action: if the audit store cannot
  * take the connect event, the pane does not connect (fail closed).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +107,7 @@ pane_create(struct console *c, int id, int cols, int rows, int scrollback)
 	p->rows = rows;
 	p->vt = vt_create(rows, cols, scrollback);
 	p->copy_mark = LONG_MIN;
+	p->local_fd = -1;
 	sbuf_init(&p->answer);
 	memset(&cb, 0, sizeof cb);
 	cb.bell = pane_vt_bell;
@@ -157,6 +165,13 @@ pane_free(struct pane *p)
 		conn_close(p->conn);
 		conn_free(p->conn);
 	}
+	if (p->local_fd != -1)
+		close(p->local_fd);
+	if (p->local_pid > 0) {
+		kill(p->local_pid, SIGHUP);
+		waitpid(p->local_pid, NULL, 0);
+	}
+	free(p->local_title);
 	pane_stop_recording(p);
 	pane_wipe_answer(p);
 	sbuf_free(&p->answer);
@@ -598,12 +613,99 @@ pane_resize(struct pane *p, int cols, int rows)
 	vt_resize(p->vt, rows, cols);
 	if (p->conn != NULL)
 		conn_resize(p->conn, cols, rows);
+	if (p->local_fd != -1) {
+		struct winsize ws;
+		memset(&ws, 0, sizeof ws);
+		ws.ws_col = (unsigned short)cols;
+		ws.ws_row = (unsigned short)rows;
+		ioctl(p->local_fd, TIOCSWINSZ, &ws);
+	}
 	if (p->rec != NULL &&
 	    record_resize(p->rec, cols, rows, now_ms(), &cause) != 0) {
 		console_status(p->console, "recording stopped: %s", cause);
 		free(cause);
 		pane_stop_recording(p);
 	}
+}
+
+int
+pane_spawn(struct pane *p, char *const *argv, const char *title,
+    char **cause)
+{
+	struct winsize	ws;
+	pid_t		pid;
+	int		fd;
+
+	memset(&ws, 0, sizeof ws);
+	ws.ws_col = (unsigned short)p->cols;
+	ws.ws_row = (unsigned short)p->rows;
+	pid = forkpty(&fd, NULL, NULL, &ws);
+	if (pid == -1) {
+		xasprintf(cause, "forkpty: %s", strerror(errno));
+		return (-1);
+	}
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "omv: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	p->local_fd = fd;
+	p->local_pid = pid;
+	free(p->local_title);
+	p->local_title = xstrdup(title);
+	p->state = PANE_CONNECTED;
+	p->dirty_title = true;
+	return (0);
+}
+
+void
+pane_reap(struct pane *p)
+{
+	int	status;
+
+	if (p->local_pid <= 0 ||
+	    waitpid(p->local_pid, &status, WNOHANG) != p->local_pid)
+		return;
+	p->local_pid = 0;
+	free(p->reason);
+	if (WIFEXITED(status))
+		p->reason = xprintf("finished, exit %d", WEXITSTATUS(status));
+	else
+		p->reason = xprintf("killed by signal %d", WTERMSIG(status));
+	p->state = PANE_DISCONNECTED;
+	p->dirty_title = true;
+	p->console->redraw = true;
+}
+
+/* Read what the local command wrote. */
+static void
+pane_local_read(struct pane *p)
+{
+	char	buf[16384];
+	ssize_t	n;
+	size_t	total = 0;
+
+	while (total < CONSOLE_READ_BUDGET) {
+		n = read(p->local_fd, buf, sizeof buf);
+		if (n > 0) {
+			vt_write(p->vt, buf, (size_t)n);
+			total += (size_t)n;
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		/* EOF or EIO: the child closed the pty. */
+		close(p->local_fd);
+		p->local_fd = -1;
+		pane_reap(p);
+		break;
+	}
+	p->more = total >= CONSOLE_READ_BUDGET;
 }
 
 /* Keys while the pane asks something itself. */
@@ -1324,6 +1426,12 @@ pane_key(struct pane *p, uint32_t key)
 		pane_key_ask(p, key);
 		return;
 	}
+	if (p->local_fd != -1) {
+		/* A local results pane: its command does its own gating. */
+		if ((n = pane_encode_key(p, key, buf, VT_KEY_MAX)) > 0)
+			(void)!write(p->local_fd, buf, n);
+		return;
+	}
 	if (p->conn == NULL || p->state != PANE_CONNECTED)
 		return;
 	if (p->gate != GATE_NONE) {
@@ -1414,6 +1522,10 @@ pane_paste(struct pane *p, const char *buf, size_t len)
 int
 pane_fd(const struct pane *p, short *events)
 {
+	if (p->local_fd != -1) {
+		*events = POLLIN;
+		return (p->local_fd);
+	}
 	if (p->conn == NULL)
 		return (-1);
 	*events = conn_poll_events(p->conn);
@@ -1425,6 +1537,8 @@ pane_timeout(const struct pane *p, int64_t now)
 {
 	if (p->more)
 		return (0);
+	if (p->local_fd != -1)
+		return (-1);
 	if (p->conn == NULL)
 		return (-1);
 	return (conn_next_timeout_ms(p->conn, now));
@@ -1433,6 +1547,11 @@ pane_timeout(const struct pane *p, int64_t now)
 void
 pane_process(struct pane *p, short revents, int64_t now)
 {
+	if (p->local_fd != -1) {
+		if ((revents & (POLLIN|POLLHUP|POLLERR)) || p->more)
+			pane_local_read(p);
+		return;
+	}
 	if (p->conn == NULL)
 		return;
 	p->more = conn_process(p->conn, revents, now, CONSOLE_READ_BUDGET) == 1;

@@ -408,6 +408,15 @@ ui_draw_title(struct console *c, struct pane *p, const struct layout_rect *r,
 		attr_set(a ^ A_REVERSE, (short)pair, NULL);
 	}
 	ui_blank(r->y, r->x, r->sx);
+	if (s == NULL && p->local_title != NULL) {
+		snprintf(line, sizeof line, " %s  %s%s%s", p->local_title,
+		    p->local_fd != -1 ? "running" : "",
+		    p->local_fd == -1 && p->reason != NULL ? p->reason : "",
+		    p->local_fd == -1 ? "  (C-b x closes)" : "");
+		ui_text(r->y, x, r->sx, line);
+		p->dirty_title = false;
+		return;
+	}
 	if (s == NULL) {
 		ui_text(r->y, x, r->sx, active ?
 		    " (empty) — C-b s picks a server from the sidebar" :
@@ -560,11 +569,11 @@ ui_draw_status(struct console *c, int64_t now)
 	ui_set(c, THEME_STATUS);
 	ui_blank(y, 0, c->cols);
 	if (c->overlay == OVERLAY_PROMPT) {
-		snprintf(left, sizeof left, "%s: %s",
-		    c->prompt_op == PROMPT_SEARCH ? "search" :
-		    c->prompt_op == PROMPT_DENY ? "reason for denying" :
-		    c->prompt_op == PROMPT_TOTP ? "TOTP code (critical)" :
-		    "filter", c->prompt_op == PROMPT_TOTP ? "" :
+		snprintf(left, sizeof left, "%s%s", c->prompt_op == PROMPT_COMMAND ?
+		    ":" : c->prompt_op == PROMPT_SEARCH ? "search: " :
+		    c->prompt_op == PROMPT_DENY ? "reason for denying: " :
+		    c->prompt_op == PROMPT_TOTP ? "TOTP code (critical): " :
+		    "filter: ", c->prompt_op == PROMPT_TOTP ? "" :
 		    c->prompt.buf != NULL ? c->prompt.buf : "");
 		used = ui_text(y, 0, c->cols - 1, left);
 		move(y, used);
