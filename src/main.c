@@ -63,7 +63,7 @@ usage(FILE *f)
 	    "full-screen console; servers named open at once, tiled.\n\n"
 	    "Commands:\n");
 	for (ce = cmd_table; ce->name != NULL; ce++)
-		fprintf(f, "  %-13s %s\n", ce->name, ce->help);
+		fprintf(f, "  %-18s %s\n", ce->name, ce->help);
 	fprintf(f, "\nOptions:\n"
 	    "  -c FILE       configuration file (else $OMV_CONFIG,\n"
 	    "                ~/.config/omv/omv.conf, /etc/omv/omv.conf)\n"
