@@ -815,8 +815,6 @@ console_prompt_key(struct console *c, uint32_t key)
 	struct queue_item *it;
 	struct pane	*p = console_pane(c, c->active);
 	uint32_t	 k = key & KEYC_MASK_KEY;
-	char		 u[8];
-	size_t		 n = 0;
 
 	c->redraw = true;
 	if (key == KEYC_ESCAPE || key == ('c' | KEYC_CTRL)) {
@@ -877,22 +875,7 @@ console_prompt_key(struct console *c, uint32_t key)
 		sbuf_reset(&c->prompt);
 	} else if ((key & KEYC_MASK_MODS) == 0 && k >= 0x20 && k != 0x7f &&
 	    k < KEYC_BASE && c->prompt.len < 256) {
-		if (k < 0x80)
-			u[n++] = (char)k;
-		else if (k < 0x800) {
-			u[n++] = (char)(0xc0 | (k >> 6));
-			u[n++] = (char)(0x80 | (k & 0x3f));
-		} else if (k < 0x10000) {
-			u[n++] = (char)(0xe0 | (k >> 12));
-			u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
-			u[n++] = (char)(0x80 | (k & 0x3f));
-		} else {
-			u[n++] = (char)(0xf0 | (k >> 18));
-			u[n++] = (char)(0x80 | ((k >> 12) & 0x3f));
-			u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
-			u[n++] = (char)(0x80 | (k & 0x3f));
-		}
-		sbuf_add(&c->prompt, u, n);
+		sbuf_add_utf8(&c->prompt, k);
 	} else
 		return;
 	if (c->prompt_op == PROMPT_FILTER)	/* incremental */

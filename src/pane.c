@@ -713,8 +713,7 @@ static void
 pane_key_ask(struct pane *p, uint32_t key)
 {
 	uint32_t	 k = key & KEYC_MASK_KEY;
-	char		 u[8];
-	int		 n;
+	size_t		 n;
 	bool		 yes;
 
 	switch (p->ask) {
@@ -771,29 +770,12 @@ pane_key_ask(struct pane *p, uint32_t key)
 	if ((key & KEYC_MASK_MODS) != 0 || k >= KEYC_BASE || k < 0x20 ||
 	    k == 0x7f)
 		return;
-	n = 0;
-	if (k < 0x80)
-		u[n++] = (char)k;
-	else if (k < 0x800) {
-		u[n++] = (char)(0xc0 | (k >> 6));
-		u[n++] = (char)(0x80 | (k & 0x3f));
-	} else if (k < 0x10000) {
-		u[n++] = (char)(0xe0 | (k >> 12));
-		u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
-		u[n++] = (char)(0x80 | (k & 0x3f));
-	} else {
-		u[n++] = (char)(0xf0 | (k >> 18));
-		u[n++] = (char)(0x80 | ((k >> 12) & 0x3f));
-		u[n++] = (char)(0x80 | ((k >> 6) & 0x3f));
-		u[n++] = (char)(0x80 | (k & 0x3f));
-	}
-	if (p->answer.len + (size_t)n > 4096)
+	if (p->answer.len + 4 > 4096)
 		return;
-	sbuf_add(&p->answer, u, (size_t)n);
-	if (p->ask != PANE_ASK_SECRET) {
-		u[n] = '\0';
-		pane_message(p, "%s", u);
-	}
+	n = p->answer.len;
+	sbuf_add_utf8(&p->answer, k);
+	if (p->ask != PANE_ASK_SECRET)
+		pane_message(p, "%s", p->answer.buf + n);
 }
 
 /* Map an omv special key to the emulator's. */

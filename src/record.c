@@ -315,35 +315,6 @@ jp_expect(struct jp *jp, char c)
 	return (0);
 }
 
-/* Append code point cp as UTF-8 (invalid ones as U+FFFD). */
-static void
-jp_put_utf8(struct sbuf *sb, uint32_t cp)
-{
-	char	b[4];
-
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		sbuf_add(sb, b, 1);
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 4);
-	}
-}
-
 /* Read four hex digits. */
 static int
 jp_hex4(struct jp *jp, uint32_t *out)
@@ -413,7 +384,7 @@ jp_string(struct jp *jp, struct sbuf *sb)
 				else
 					cp = 0xfffd;
 			}
-			jp_put_utf8(sb, cp);
+			sbuf_add_utf8(sb, cp);
 			break;
 		default:
 			return (-1);

@@ -125,6 +125,34 @@ sbuf_json_string(struct sbuf *sb, const char *s)
 	sbuf_addc(sb, '"');
 }
 
+void
+sbuf_add_utf8(struct sbuf *sb, uint32_t cp)
+{
+	char	b[4];
+
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		sbuf_add(sb, b, 1);
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		sbuf_add(sb, b, 2);
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		sbuf_add(sb, b, 3);
+	} else {
+		b[0] = (char)(0xf0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		sbuf_add(sb, b, 4);
+	}
+}
+
 char *
 sbuf_steal(struct sbuf *sb)
 {
