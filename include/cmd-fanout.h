@@ -3,7 +3,8 @@
  * line (cmd-fanout.c): target options, gating a run (visibility, risk,
  * policy, confirmation, one approval request), the run id and its audit
  * events, output (streamed with a server prefix, grouped, or JSON), the
- * progress line, the summary table and Ctrl-C.
+ * progress line, the summary table and Ctrl-C; or, with --live, the
+ * live table on the terminal (cmd-live.c).
  */
 #ifndef CMD_FANOUT_H
 #define CMD_FANOUT_H
@@ -29,7 +30,8 @@ enum {
 	CMD_FANOUT_OPT_GROUP,
 	CMD_FANOUT_OPT_NO_WAIT,
 	CMD_FANOUT_OPT_REQUEST,
-	CMD_FANOUT_OPT_REASON
+	CMD_FANOUT_OPT_REASON,
+	CMD_FANOUT_OPT_LIVE
 };
 
 #define CMD_FANOUT_LONGOPTS						\
@@ -46,6 +48,7 @@ enum {
 	{ "no-wait", no_argument, NULL, CMD_FANOUT_OPT_NO_WAIT },	\
 	{ "request", required_argument, NULL, CMD_FANOUT_OPT_REQUEST },	\
 	{ "reason", required_argument, NULL, CMD_FANOUT_OPT_REASON },	\
+	{ "live", no_argument, NULL, CMD_FANOUT_OPT_LIVE },		\
 	{ "help", no_argument, NULL, 'h' }
 #define CMD_FANOUT_SHORTOPTS "+c:s:g:t:e:h"
 
@@ -61,6 +64,7 @@ struct cmd_fanout_opts {
 	bool			  json;
 	bool			  yes;
 	bool			  group;	/* output grouped per server */
+	bool			  live;		/* the live table (a terminal) */
 	bool			  no_wait;
 	int64_t			  request;	/* --request ID, 0: none */
 	const char		 *reason;	/* borrowed */
@@ -163,6 +167,9 @@ void		 cmd_run_progress_done(struct cmd_run *);
 int		 cmd_run_report(struct cmd_run *, struct fanout *,
 		     const char *const *status_text,
 		     const char *const *extra_json);
+/* What target t does now (a runbook's step), for the live table. */
+void		 cmd_run_set_step(struct cmd_run *, size_t t, const char *);
+
 /* Print the targets no role grants. */
 void		 cmd_run_print_refused(const struct cmd_run *);
 size_t		 cmd_run_nrefused(const struct cmd_run *);

@@ -3,7 +3,7 @@
  *
  *   omv exec [-c FILE] (-s SERVER | -g GROUP | -t TAG | -e ENV)...
  *       [--parallel N] [--max-errors N|P%] [--timeout SECONDS] [--group]
- *       [--json] [--yes] [--reason TEXT] [--no-wait] -- COMMAND
+ *       [--json | --live] [--yes] [--reason TEXT] [--no-wait] -- COMMAND
  *   omv exec --request ID [-c FILE] [output and run options]
  *
  * The shared machinery (targets, gating, audit, output, summary) is
@@ -37,8 +37,9 @@ cmd_exec_help(void)
 	    "-e ENV)...\n"
 	    "           [--parallel N] [--max-errors N|P%%] [--timeout "
 	    "SECONDS]\n"
-	    "           [--group] [--json] [--yes] [--reason TEXT] "
-	    "[--no-wait] -- COMMAND\n"
+	    "           [--group] [--json] [--live] [--yes] [--reason TEXT] "
+	    "[--no-wait]\n"
+	    "           -- COMMAND\n"
 	    "       omv exec --request ID [options]\n\n"
 	    "Run COMMAND on every target server at once over SSH and "
 	    "summarise.\nPolicy applies once for the run: a denied target "

@@ -20,6 +20,13 @@
  * JSON object per server (--json).  On a terminal, stderr shows a progress
  * line that output lines erase and the next tick redraws.  SIGINT/SIGTERM
  * go through a self-pipe into the poll loop, which cancels what runs.
+ *
+ * --live (stdout a terminal) replaces the streamed output and the progress
+ * line with cmd-live.c's table, from the run's start to after its end, when
+ * the operator browses each server's output and quits; notes made meanwhile
+ * are printed once the terminal is back, then the summary line.  The
+ * gating before the run (confirming, waiting for approval) is unchanged.
+ * SIGWINCH comes through the same self-pipe and only resizes the table.
  */
 #include <sys/random.h>
 
@@ -38,6 +45,7 @@
 #include "cfg.h"
 #include "cmd.h"
 #include "cmd-fanout.h"
+#include "cmd-live.h"
 #include "ident.h"
 #include "policy.h"
 #include "risk.h"
@@ -45,6 +53,7 @@
 #define CMD_RUN_LINE_MAX	4096	/* a longer partial line is cut */
 #define CMD_RUN_PROGRESS_MS	100
 #define CMD_RUN_WAIT_MS		250	/* approval polling */
+#define CMD_RUN_LIVE_TICK_MS	50	/* the live table's frame */
 
 /* One granted target and what was decided for it. */
 struct cmd_run_target {
@@ -83,6 +92,11 @@ struct cmd_run {
 	bool			  audit_failed;
 	bool			  signals;
 	bool			  progress;	/* stderr is a terminal */
+	struct cmd_live		 *live;		/* owned: --live, while shown */
+	char			 *command;	/* owned: as audited */
+	char			 *title;	/* owned: the live table's */
+	char			**notes;	/* owned: made while live */
+	size_t			  nnotes;
 	bool			  progress_shown;
 	int64_t			  progress_last;
 	int			  width;	/* of server names */
@@ -90,7 +104,9 @@ struct cmd_run {
 };
 
 static int			 cmd_run_sigfd[2] = { -1, -1 };
-static volatile sig_atomic_t	 cmd_run_signalled;
+static volatile sig_atomic_t	 cmd_run_signalled;	/* SIGINT, SIGTERM */
+static volatile sig_atomic_t	 cmd_run_terminated;	/* SIGTERM */
+static volatile sig_atomic_t	 cmd_run_winch;		/* SIGWINCH */
 
 /* Parse a whole non-negative number no larger than max. */
 static int
@@ -189,6 +205,9 @@ cmd_fanout_option(struct cmd_fanout_opts *o, int ch, const char *arg)
 	case CMD_FANOUT_OPT_REASON:
 		o->reason = arg;
 		return (0);
+	case CMD_FANOUT_OPT_LIVE:
+		o->live = true;
+		return (0);
 	case 'h':
 		o->help = true;
 		return (0);
@@ -232,17 +251,26 @@ cmd_fanout_help_options(void)
 	    "Output:\n"
 	    "  --group            each server's output together at the end\n"
 	    "  --json             one JSON object per server, no table\n"
+	    "  --live             on a terminal: a live table of the servers "
+	    "and their\n"
+	    "                     states, then browse each one's output "
+	    "(Enter; q quits)\n"
 	    "  -c FILE            configuration file\n", FANOUT_PARALLEL_DEFAULT);
 }
 
-/* SIGINT, SIGTERM: wake the loop through the self-pipe. */
+/* SIGINT, SIGTERM (and SIGWINCH): wake the loop through the self-pipe. */
 static void
 cmd_run_catch(int sig)
 {
 	int	saved = errno;
 	char	c = (char)sig;
 
-	cmd_run_signalled = 1;
+	if (sig == SIGWINCH)
+		cmd_run_winch = 1;
+	else
+		cmd_run_signalled = 1;
+	if (sig == SIGTERM)
+		cmd_run_terminated = 1;
 	if (cmd_run_sigfd[1] != -1 && write(cmd_run_sigfd[1], &c, 1) == -1) {
 		/* full pipe: a wake-up is pending anyway */
 	}
@@ -262,21 +290,37 @@ cmd_run_signals(struct cmd_run *r)
 	sa.sa_handler = cmd_run_catch;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (r->opts->live)
+		sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	r->signals = true;
 }
 
-/* Drain the self-pipe; true when a signal came. */
+/* Drain the self-pipe; true when SIGINT or SIGTERM (not SIGWINCH) came. */
 static bool
-cmd_run_drain(void)
+cmd_run_drain_bytes(void)
 {
 	char	buf[64];
+	ssize_t	n, i;
 	bool	any = false;
 
 	while (cmd_run_sigfd[0] != -1 &&
-	    read(cmd_run_sigfd[0], buf, sizeof buf) > 0)
-		any = true;
+	    (n = read(cmd_run_sigfd[0], buf, sizeof buf)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i] != (char)SIGWINCH)
+				any = true;
+		}
+	}
+	return (any);
+}
+
+/* Drain the self-pipe; true when a signal came (now or before). */
+static bool
+cmd_run_drain(void)
+{
+	bool	any = cmd_run_drain_bytes();
+
 	return (any || cmd_run_signalled);
 }
 
@@ -353,6 +397,28 @@ cmd_run_load_request(struct cmd_run *r, char ***sel, size_t *nsel)
 	return (0);
 }
 
+/* --live wants a terminal and a real run of its own drawing. */
+static int
+cmd_run_live_usage(const struct cmd_fanout_opts *opts, int flags)
+{
+	if (flags & CMD_RUN_DRY) {
+		fprintf(stderr, "omv: --live shows a run; a dry run runs "
+		    "nothing\n");
+		return (-1);
+	}
+	if (opts->json || opts->group) {
+		fprintf(stderr, "omv: --live draws its own table: not with "
+		    "--%s\n", opts->json ? "json" : "group");
+		return (-1);
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "omv: --live needs a terminal; stdout is "
+		    "not one\n");
+		return (-1);
+	}
+	return (0);
+}
+
 /* Load, identify, resolve, open the audit store. */
 struct cmd_run *
 cmd_run_create(const struct cmd_fanout_opts *opts, const char *kind,
@@ -370,6 +436,8 @@ cmd_run_create(const struct cmd_fanout_opts *opts, const char *kind,
 	r->kind = kind;
 	r->start_ms = now_ms();
 	cmd_run_make_id(r->run_id, sizeof r->run_id);
+	if (opts->live && cmd_run_live_usage(opts, flags) != 0)
+		goto fail;
 	if ((r->cfg = cmd_load_config(opts->config)) == NULL)
 		goto fail;
 	r->id = ident_current();
@@ -429,7 +497,8 @@ cmd_run_create(const struct cmd_fanout_opts *opts, const char *kind,
 		r->n++;
 	}
 	free(all);
-	r->progress = !(flags & CMD_RUN_DRY) && isatty(STDERR_FILENO);
+	r->progress = !(flags & CMD_RUN_DRY) && !opts->live &&
+	    isatty(STDERR_FILENO);
 	*status = CMD_OK;
 	return (r);
 
@@ -437,6 +506,21 @@ fail:
 	strv_free(req_sel, nreq);
 	cmd_run_free(r);
 	return (NULL);
+}
+
+/* Give the terminal back and print the notes the table showed. */
+static void
+cmd_run_live_end(struct cmd_run *r)
+{
+	size_t	i;
+
+	if (r->live == NULL)
+		return;
+	cmd_live_free(r->live);
+	r->live = NULL;
+	for (i = 0; i < r->nnotes; i++)
+		fprintf(stderr, "%s\n", r->notes[i]);
+	fflush(stderr);
 }
 
 /* Free a run, restoring the signal handlers. */
@@ -448,12 +532,15 @@ cmd_run_free(struct cmd_run *r)
 
 	if (r == NULL)
 		return;
+	cmd_run_live_end(r);
 	if (r->signals) {
 		memset(&sa, 0, sizeof sa);
 		sigemptyset(&sa.sa_mask);
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		if (r->opts->live)
+			sigaction(SIGWINCH, &sa, NULL);
 		close(cmd_run_sigfd[0]);
 		close(cmd_run_sigfd[1]);
 		cmd_run_sigfd[0] = cmd_run_sigfd[1] = -1;
@@ -470,6 +557,9 @@ cmd_run_free(struct cmd_run *r)
 	free(r->servers);
 	free(r->refused);
 	free(r->request_cmd);
+	free(r->command);
+	free(r->title);
+	strv_free(r->notes, r->nnotes);
 	audit_close(r->audit);
 	ident_free(r->id);
 	cfg_free(r->cfg);
@@ -674,7 +764,12 @@ cmd_run_event(struct cmd_run *r, const char *server, const char *command,
 	ev.detail = detail;
 	if (audit_append(r->audit, &ev, NULL, &cause) != 0) {
 		cmd_run_progress_done(r);
-		fprintf(stderr, "omv: audit: %s; stopping the run\n", cause);
+		if (r->live != NULL)
+			cmd_run_note(r, "omv: audit: %s; stopping the run",
+			    cause);
+		else
+			fprintf(stderr, "omv: audit: %s; stopping the run\n",
+			    cause);
 		free(cause);
 		r->audit_failed = true;
 		if (r->f != NULL)
@@ -773,6 +868,8 @@ cmd_run_audit_start(struct cmd_run *r, const char *command,
 	size_t		 i;
 	int		 rc;
 
+	free(r->command);
+	r->command = xstrdup(command);
 	cmd_run_detail_open(r, &sb);
 	sbuf_addf(&sb, ",\"targets\":%zu", r->n);
 	cmd_run_detail_names(&sb, "servers", r->servers, r->n);
@@ -1241,7 +1338,8 @@ cmd_run_params(struct cmd_run *r, struct fanout_params *p)
 	p->keepalive = r->cfg->security.keepalive;
 	p->known_hosts = r->cfg->security.known_hosts;
 	p->wake_fd = cmd_run_sigfd[0];
-	p->tick_ms = r->progress ? 250 : 0;
+	p->tick_ms = r->opts->live ? CMD_RUN_LIVE_TICK_MS : r->progress ?
+	    250 : 0;
 }
 
 /* Fan-out targets for the granted servers. */
@@ -1262,11 +1360,47 @@ cmd_run_fanout_targets(struct cmd_run *r)
 	return (v);
 }
 
-/* Remember the fan-out (for cancelling). */
+/* --live: take the terminal for the run's table; plain output if not. */
+static void
+cmd_run_live_start(struct cmd_run *r, struct fanout *f)
+{
+	char	*title, *cause = NULL;
+
+	if (r->name != NULL)
+		title = xprintf("runbook %s", r->name);
+	else
+		title = xprintf("$ %s", r->command != NULL ? r->command : "");
+	free(r->title);
+	r->title = title;
+	r->live = cmd_live_create(f, r->run_id, title, r->name != NULL,
+	    r->nrefused, &cause);
+	if (r->live == NULL) {
+		fprintf(stderr, "omv: --live: %s; plain output follows\n",
+		    cause);
+		free(cause);
+		r->progress = isatty(STDERR_FILENO);
+		return;
+	}
+	cmd_run_winch = 0;
+}
+
+/* Remember the fan-out (for cancelling); --live starts its table. */
 void
 cmd_run_attach(struct cmd_run *r, struct fanout *f)
 {
 	r->f = f;
+	if (f != NULL && r->opts->live && r->live == NULL)
+		cmd_run_live_start(r, f);
+	else if (f == NULL)
+		cmd_run_live_end(r);
+}
+
+/* What target t does now, for the live table. */
+void
+cmd_run_set_step(struct cmd_run *r, size_t t, const char *text)
+{
+	if (r->live != NULL)
+		cmd_live_set_step(r->live, t, text);
 }
 
 /* Erase the progress line if it is showing. */
@@ -1292,8 +1426,19 @@ cmd_run_progress_done(struct cmd_run *r)
 void
 cmd_run_note(struct cmd_run *r, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*msg;
 
+	if (r->live != NULL) {
+		va_start(ap, fmt);
+		xvasprintf(&msg, fmt, ap);
+		va_end(ap);
+		cmd_live_note(r->live, msg);
+		r->notes = xreallocarray(r->notes, r->nnotes + 1,
+		    sizeof *r->notes);
+		r->notes[r->nnotes++] = msg;
+		return;
+	}
 	cmd_run_progress_erase(r);
 	fflush(stdout);
 	va_start(ap, fmt);
@@ -1331,7 +1476,7 @@ cmd_run_output(struct fanout *f, size_t t, const char *buf, size_t len,
 	size_t		 n;
 
 	(void)f;
-	if (r->opts->json || r->opts->group)
+	if (r->opts->json || r->opts->group || r->live != NULL)
 		return;
 	lb = &r->t[t].line[is_stderr ? 1 : 0];
 	while (len > 0) {
@@ -1383,6 +1528,10 @@ cmd_run_tick(struct fanout *f, void *arg)
 	size_t		 done, failed, running;
 	int64_t		 elapsed, now;
 
+	if (r->live != NULL) {
+		cmd_live_tick(r->live);
+		return;
+	}
 	if (!r->progress)
 		return;
 	now = mono_ms();
@@ -1403,8 +1552,13 @@ void
 cmd_run_wake(struct fanout *f, void *arg)
 {
 	struct cmd_run	*r = arg;
+	bool		 sig = cmd_run_drain();
 
-	if (!cmd_run_drain())
+	if (cmd_run_winch && r->live != NULL) {
+		cmd_run_winch = 0;
+		cmd_live_resized(r->live);
+	}
+	if (!sig)
 		return;
 	if (!fanout_cancelled(f))
 		cmd_run_note(r, "omv: interrupted; cancelling the run");
@@ -1532,7 +1686,39 @@ cmd_run_print_table(struct cmd_run *r, struct fanout *f,
 	}
 }
 
-/* Grouped output, the table or JSON; the exit status. */
+/* The closing line: how many ended how, how long, the run id. */
+static void
+cmd_run_print_summary(struct cmd_run *r, const size_t *count,
+    int64_t elapsed)
+{
+	printf("%zu %s: %zu ok, %zu failed, %zu error, %zu timeout, "
+	    "%zu skipped, %zu cancelled", r->n + r->nrefused,
+	    r->n + r->nrefused == 1 ? "server" : "servers",
+	    count[FANOUT_OK], count[FANOUT_FAILED],
+	    count[FANOUT_ERROR], count[FANOUT_TIMEOUT],
+	    count[FANOUT_SKIPPED] + count[FANOUT_PENDING],
+	    count[FANOUT_CANCELLED]);
+	if (r->nrefused != 0)
+		printf(", %zu refused", r->nrefused);
+	printf(" in %.2fs (run %s)\n", (double)elapsed / 1000.0,
+	    r->run_id);
+}
+
+/* Browsing the live table: a signal quits, SIGWINCH resizes. */
+static bool
+cmd_run_browse_wake(struct cmd_live *l, void *arg)
+{
+	bool	sig = cmd_run_drain_bytes();
+
+	(void)arg;
+	if (cmd_run_winch) {
+		cmd_run_winch = 0;
+		cmd_live_resized(l);
+	}
+	return (sig);
+}
+
+/* Grouped output, the table or JSON (or the live table); exit status. */
 int
 cmd_run_report(struct cmd_run *r, struct fanout *f,
     const char *const *status_text, const char *const *extra)
@@ -1552,24 +1738,24 @@ cmd_run_report(struct cmd_run *r, struct fanout *f,
 			all_ok = false;
 	}
 	fflush(stderr);
-	if (r->opts->json)
+	if (r->live != NULL) {
+		elapsed = now_ms() - r->start_ms;
+		/* SIGTERM asks omv to end, not to browse. */
+		if (!cmd_run_terminated) {
+			cmd_live_browse(r->live, status_text, cmd_run_sigfd[0],
+			    cmd_run_browse_wake, r);
+		}
+		cmd_run_live_end(r);
+		cmd_run_print_summary(r, count, elapsed);
+	} else if (r->opts->json)
 		cmd_run_print_json(r, f, status_text, extra);
 	else {
 		if (r->opts->group)
 			cmd_run_print_groups(r, f, status_text);
 		cmd_run_print_table(r, f, status_text);
 		elapsed = now_ms() - r->start_ms;
-		printf("\n%zu %s: %zu ok, %zu failed, %zu error, %zu timeout, "
-		    "%zu skipped, %zu cancelled", r->n + r->nrefused,
-		    r->n + r->nrefused == 1 ? "server" : "servers",
-		    count[FANOUT_OK], count[FANOUT_FAILED],
-		    count[FANOUT_ERROR], count[FANOUT_TIMEOUT],
-		    count[FANOUT_SKIPPED] + count[FANOUT_PENDING],
-		    count[FANOUT_CANCELLED]);
-		if (r->nrefused != 0)
-			printf(", %zu refused", r->nrefused);
-		printf(" in %.2fs (run %s)\n", (double)elapsed / 1000.0,
-		    r->run_id);
+		printf("\n");
+		cmd_run_print_summary(r, count, elapsed);
 	}
 	fflush(stdout);
 	if (!all_ok || r->nrefused != 0 || fanout_cancelled(f) ||

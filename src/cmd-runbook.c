@@ -14,7 +14,8 @@
  * the steps done, in reverse).
  *
  * --dry-run connects nowhere and runs nothing: it prints the batches and,
- * per step, its risk and the policy decision for every target.
+ * per step, its risk and the policy decision for every target.  --live
+ * shows the rollout as a live table (cmd-live.c) with each server's step.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,8 @@ cmd_runbook_help(void)
 {
 	printf("usage: omv runbook list [-c FILE]\n"
 	    "       omv runbook show NAME [-c FILE]\n"
-	    "       omv runbook run NAME [--dry-run] [targets] [options]\n\n"
+	    "       omv runbook run NAME [--dry-run | --live] [targets] "
+	    "[options]\n\n"
 	    "Runbooks are conf/runbooks/NAME.conf files (steps with run, "
 	    "check,\nrollback and timeout; targets, batches, max_errors, "
 	    "rollback_completed),\nfound in: the config file's directory + "
@@ -372,6 +374,37 @@ cmd_runbook_dry(struct cmd_run *run, const struct runbook *rb)
 	return (rc);
 }
 
+/* The live table's STEP column: "2/3 name", its phase unless "run". */
+static void
+cmd_runbook_show_step(struct cmd_runbook_ctx *ctx, size_t t,
+    const struct runbook_action *act)
+{
+	const struct runbook_target	*rt = &ctx->rt[t];
+	size_t				 step = act->step;
+	char				*text;
+
+	if (act->phase == RUNBOOK_END) {
+		if (act->ok) {
+			cmd_run_set_step(ctx->run, t, "done");
+			return;
+		}
+		if (!rt->failed)
+			return;
+		step = rt->failed_step;
+	}
+	if (step >= ctx->rb->nsteps)
+		return;
+	if (act->phase == RUNBOOK_CHECK || act->phase == RUNBOOK_ROLLBACK) {
+		text = xprintf("%zu/%zu %s (%s)", step + 1, ctx->rb->nsteps,
+		    ctx->rb->steps[step].name, cmd_runbook_phases[act->phase]);
+	} else {
+		text = xprintf("%zu/%zu %s", step + 1, ctx->rb->nsteps,
+		    ctx->rb->steps[step].name);
+	}
+	cmd_run_set_step(ctx->run, t, text);
+	free(text);
+}
+
 /* fanout plan: the next command of a server, from the step machine. */
 static int
 cmd_runbook_plan(struct fanout *f, size_t t, const struct fanout_step *prev,
@@ -390,6 +423,7 @@ cmd_runbook_plan(struct fanout *f, size_t t, const struct fanout_step *prev,
 		first = true;
 	}
 	runbook_next(ctx->rb, rt, first, prev != NULL && prev->ok, &act);
+	cmd_runbook_show_step(ctx, t, &act);
 	if (act.phase == RUNBOOK_END)
 		return (act.ok ? FANOUT_NEXT_OK : FANOUT_NEXT_FAIL);
 	ctx->phase[t] = act.phase;

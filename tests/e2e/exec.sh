@@ -124,6 +124,106 @@ else
 	fail "a server exiting 3" "rc $rc: $(cat "$OUT" "$ERR" | tail -8)"
 fi
 
+# --- --live: a table in the terminal, then browse each server's output -------
+# live_row NAME: the live table's line of a server.
+live_row() { screen live | grep -E "^ $1 " | head -1; }
+# live_start ARGS...: omv ARGS in the tmux session "live" (110x40, like
+# start_console); the shell around it writes omv's exit status to $LIVE_RC,
+# whether the tty modes came back as they were to $LIVE_TTY, and keeps the
+# pane (and what omv left on the screen) open.
+LIVE_RC=$E2E_TMP/live.rc
+LIVE_TTY=$E2E_TMP/live.tty
+live_start() {
+	rm -f "$LIVE_RC" "$LIVE_TTY"
+	t new-session -d -s live -x 110 -y 40 \
+	    -e "LANG=C.UTF-8" -e "LC_ALL=C.UTF-8" -e "TERM=xterm-256color" \
+	    "m=\$(stty -g); $(printf '%q ' "$OMV" "$@"); rc=\$?;
+	     [ \"\$(stty -g)\" = \"\$m\" ] && echo same >$LIVE_TTY || echo changed >$LIVE_TTY;
+	     echo \$rc >$LIVE_RC; sleep 60"
+}
+# live_rc: omv's exit status, once it exited (empty after 10 s).
+live_rc() {
+	local end=$(( $(ms) + 10000 ))
+	while [ ! -s "$LIVE_RC" ] && [ "$(ms)" -lt "$end" ]; do sleep 0.05; done
+	cat "$LIVE_RC" 2>/dev/null
+}
+"$OMV" exec --live -c "$CFG" -s prod-web-1 -- true >"$OUT" 2>"$ERR"
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--live needs a terminal' "$ERR" && [ ! -s "$OUT" ]; then
+	pass "--live without a terminal is a usage error"
+else
+	fail "--live without a terminal" "rc $rc: $(cat "$ERR")"
+fi
+BAD=prod-app-1
+live_start exec --live -c "$CFG" -s 'prod-*-1' -- \
+    "$ME; if [ \$ME = $(srv_id $BAD) ]; then echo live-bad-output >&2; exit 3; fi; echo live-fine"
+if wait_for live ' finished' && live_row prod-web-1 | grep -qE '^ prod-web-1 +ok ' &&
+    live_row prod-db-1 | grep -qE '^ prod-db-1 +ok ' &&
+    live_row $BAD | grep -qE "^ $BAD +failed \(exit 3\) " &&
+    screen live | grep -qE '^ run r-[0-9]{8}-[0-9]{4}-[0-9a-f]{6}  3/3 done  1 failed ' &&
+    screen live | grep -q '^ \$ set -- \$SSH_CONNECTION; ME='; then
+	pass "--live: one line per server, ok and failed (exit 3), run id and counts"
+else
+	fail "--live table" "no final table" live
+fi
+# Move the selection bar down to the failing server, then Enter.
+first=$(screen live | grep -nE '^ SERVER ' | cut -d: -f1)
+at=$(screen live | grep -nE "^ $BAD " | cut -d: -f1)
+for _ in $(seq $((at - first - 1))); do keys live Down; done
+if wait_for live "^ $BAD " 2 &&
+    t capture-pane -e -p -t live | grep " $BAD " | grep -q $'\033\\[7m'; then
+	keys live Enter
+	if wait_for live '^live-bad-output$' && screen live | grep -qE "^ $BAD +failed \(exit 3\)" &&
+	    ! screen live | grep -q '^live-fine$'; then
+		pass "--live: Enter on the selected server shows its output"
+	else
+		fail "--live output view" "no output of $BAD" live
+	fi
+else
+	fail "--live selection" "the bar is not on $BAD" live
+fi
+keys live q
+if wait_for live '^ SERVER +STATE' && ! screen live | grep -q '^live-bad-output$'; then
+	keys live q
+	rc=$(live_rc)
+	if [ "$rc" = 1 ] && wait_for live '^3 servers: 2 ok, 1 failed' 2 &&
+	    ! screen live | grep -q '^ SERVER' && [ "$(cat "$LIVE_TTY")" = same ] &&
+	    [ "$(t display -p -t live '#{alternate_on}#{cursor_flag}')" = 01 ]; then
+		pass "--live: q goes back to the table, q again quits (exit 1); terminal restored"
+	else
+		fail "--live quit" "rc '$rc', tty $(cat "$LIVE_TTY" 2>/dev/null), $(t display -p -t live '#{alternate_on}#{cursor_flag}')" live
+	fi
+else
+	fail "--live back to the table" "q did not return" live
+fi
+t kill-session -t live 2>/dev/null
+
+# More servers than rows: the table scrolls to keep the selection in view.
+mapfile -t PRODS < <(names 'prod-*')
+nprod=${#PRODS[@]}
+live_start exec --live -c "$CFG" -g production -- true
+if wait_for live ' finished' && [ "$nprod" -gt 35 ] &&
+    wait_for live "^ ${PRODS[0]} +ok " 2 && ! live_row "${PRODS[nprod - 1]}" | grep -q ok; then
+	keys live End
+	if wait_for live "^ ${PRODS[nprod - 1]} +ok " && ! live_row "${PRODS[0]}" | grep -q ok &&
+	    screen live | grep -qE " [0-9]+-$nprod of $nprod *$" &&
+	    t capture-pane -e -p -t live | grep " ${PRODS[nprod - 1]} " | grep -q $'\033\\[7m'; then
+		keys live q
+		if [ "$(live_rc)" = 0 ]; then
+			pass "--live scrolls $nprod servers in 40 rows to the selection; all ok exits 0"
+		else
+			fail "--live scroll exit" "rc $(cat "$LIVE_RC" 2>/dev/null)" live
+		fi
+	else
+		fail "--live scroll" "End did not scroll to ${PRODS[nprod - 1]}" live
+	fi
+elif [ "$nprod" -le 35 ]; then
+	skip "--live scroll" "only $nprod production servers"
+else
+	fail "--live scroll" "no final table" live
+fi
+t kill-session -t live 2>/dev/null
+
 # --- policy asks to confirm: refused without a terminal, or taken with --yes ----
 "$OMV" exec -c "$CFG" -s dev-app-1 -- "echo omv-e2e-critical; $ME; touch $STATE/crit-\$ME" \
     </dev/null >"$OUT" 2>"$ERR"
@@ -382,6 +482,34 @@ if grep -q 'step 3: c' "$OUT" && grep -qE '^ +(low|medium|high|critical): ' "$OU
 else
 	fail "runbook show/list" "$(head -10 "$OUT")"
 fi
+
+# --live runbooks: the STEP column; Ctrl-C cancels, the table stays to browse.
+rbconf e2e-live <<EOF2
+targets = [ "name:stg-db-*" ];
+steps = ( { name = "wait"; run = "echo waiting; sleep 30"; } );
+EOF2
+nstg=$(names 'stg-db-*' | wc -l)
+live_start runbook run e2e-live -c "$CFG" --live --parallel 2
+if wait_for live '^ stg-db-[0-9]+ +running +1/1 wait ' && screen live | grep -q '^ runbook e2e-live' &&
+    screen live | grep -qE '^ SERVER +STATE +STEP +TIME +BYTES'; then
+	keys live C-c
+	if wait_for live ' cancelled$' && wait_for live '^ stg-db-[0-9]+ +cancelled ' 2 &&
+	    [ "$(screen live | grep -cE '^ stg-db-[0-9]+ +(cancelled|skipped) ')" -eq "$nstg" ]; then
+		keys live q
+		rc=$(live_rc)
+		if [ "$rc" = 1 ] && screen live | grep -q 'omv: interrupted; cancelling the run' &&
+		    [ "$(cat "$LIVE_TTY")" = same ]; then
+			pass "runbook --live: steps shown; Ctrl-C cancels into the browsable table"
+		else
+			fail "runbook --live quit" "rc '$rc'" live
+		fi
+	else
+		fail "runbook --live Ctrl-C" "not cancelled" live
+	fi
+else
+	fail "runbook --live" "no running step" live
+fi
+t kill-session -t live 2>/dev/null
 
 # --- roles: refused targets, and a run that needs approval --------------------
 if [ "$(id -u)" -eq 0 ] && [ "$LOGIN" != root ]; then
