@@ -179,6 +179,30 @@ else
 	fail "disconnect" "no disconnected line" main
 fi
 
+# --- the : command line runs exec into a results pane ------------------------------
+keys main C-b ':'
+typed main 'exec @staging echo fan-$((2*3))'
+keys main Enter
+if wait_for main 'stg-web-1 +ok' 20 && wait_for main '3/3 done' 10; then
+	keys main Enter
+	if wait_for main '│fan-6' 5; then
+		keys main q
+		sleep 0.3
+		keys main q
+		if wait_for main 'finished, exit 0' 10; then
+			pass ":exec runs into a live results pane; Enter shows a server's output"
+		else
+			fail ":exec" "results pane did not finish" main
+		fi
+	else
+		fail ":exec" "Enter did not show the output" main
+	fi
+else
+	fail ":exec" "no live table" main
+fi
+keys main C-b x
+wait_for main 'Close' 3 && keys main y
+
 # --- quit with confirmation ---------------------------------------------------------
 keys main C-b q
 if wait_for main 'Quit omv\?' 5; then
