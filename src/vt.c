@@ -28,7 +28,11 @@
  *	  the stack, and moves the cursor left on a UTF-8-encoded C1 control
  *	  (U+0080..U+009F have width -1).  Such input is held back, replaced
  *	  (U+FFFD), dropped or capped before libvterm sees it, so the screen
- *	  never depends on how the input was split.
+ *	  does not depend on how the input was split.  Also guarded: REP
+ *	  loops forever with nothing to repeat, DECRQSS of an unknown setting
+ *	  hands printf a length as a string, and after a shrink a stale scroll
+ *	  region or saved cursor makes libvterm move rows by negative counts or
+ *	  write before its tab-stop array (vt_seq_run, vt_resize, vt_size).
  */
 #include <limits.h>
 #include <stdio.h>

@@ -621,7 +621,7 @@ run_stream(const char *ctx, const char *buf, size_t len, int rows, int cols,
 			n = len - off;
 		vt_write(vt, buf + off, n);
 		off += n;
-		/* Tiny pieces are compared every 16th time, and at the end. */
+		/* Tiny pieces are compared every 16th time (VT_EVERY: always), and at the end. */
 		if (++chunk % 16 == 0 || maxchunk > 3 || off == len ||
 		    getenv("VT_EVERY") != NULL) {
 			snprintf(name, sizeof name, "%s (chunk %zu, bytes %zu)", ctx, chunk, off);
@@ -1270,6 +1270,19 @@ test_hostile(void **state)
 	/* APC, PM and SOS strings are swallowed as xterm does. */
 	write_str(vt, "\r\n\033_Gkitty\033\\1\033^pm\033\\2\033Xsos\a3");
 	assert_string_equal(row_text(vt, 3), "123");
+
+	/* libvterm 0.1.4 loops forever on REP before any glyph, or after a lone mark. */
+	write_str(vt, "\033[H\033[2J\033c\033[5b\xcc\x81\033[3b");
+	/* Its DECRQSS passes a length to printf as a string for unknown settings. */
+	write_str(vt, "\033P$qXY\033\\\033P\x04$qr;\033\\");
+	/* After a shrink, a stale scroll region made it move rows by negative counts. */
+	write_str(vt, "\033[3;7r\0337");
+	vt_resize(vt, 1, 40);
+	write_str(vt, "\033[2S\0338\033#6\033H\033[3g");
+	vt_cursor(vt, &row, &col, NULL);
+	assert_int_equal(row, 0);
+	vt_resize(vt, 5, 40);
+	write_str(vt, "\033[4;1H");
 
 	/* A UTF-8 character split across writes stays one character. */
 	write_str(vt, "\r\n\xed");
