@@ -1362,10 +1362,32 @@ pane_enter(struct pane *p)
 }
 
 /*
- * A pending Enter is decided once the remote has echoed what was typed
- * before it (output arrived after the last key and went quiet for 20 ms),
- * or after 400 ms when it does not echo.  Keys typed meanwhile follow it;
- * when the Enter is held (confirm, approval) they are dropped.
+ * May a pending Enter be decided now?  Once the remote has answered the
+ * last key (output came after it and went quiet for 50 ms, and cmdline has
+ * settled).  A slow remote must not make us judge a stale screen: without
+ * any answer we wait PANE_ECHO_WAIT_MS, which only a remote that truly
+ * does not echo (read -s with no prompt text) ever reaches; a recognised
+ * password prompt needs no wait.
+ */
+#define PANE_ECHO_WAIT_MS 2000
+static bool
+pane_enter_ready(struct pane *p, int64_t now)
+{
+	const char	*why;
+
+	if (now - p->enter_since >= PANE_ECHO_WAIT_MS)
+		return (true);
+	why = cmdline_active(p->cl) ? NULL : cmdline_inactive_reason(p->cl);
+	if (why != NULL && strcmp(why, "password prompt") == 0)
+		return (true);
+	return (p->last_output >= p->last_key_sent &&
+	    now - p->last_output >= 50 && cmdline_settle_ms(p->cl, now) == 0);
+}
+
+/*
+ * A pending Enter is decided once pane_enter_ready says the screen shows
+ * what was typed.  Keys typed meanwhile follow it; when the Enter is held
+ * (confirm, approval) they are dropped.
  */
 static void
 pane_enter_tick(struct pane *p, int64_t now)
@@ -1375,8 +1397,7 @@ pane_enter_tick(struct pane *p, int64_t now)
 
 	if (!p->enter_pending)
 		return;
-	if (now - p->enter_since < 400 && (cmdline_settle_ms(p->cl, now) > 0 ||
-	    p->last_output < p->last_key_sent || now - p->last_output < 20))
+	if (!pane_enter_ready(p, now))
 		return;
 	p->enter_pending = false;
 	pane_enter(p);
@@ -1439,11 +1460,10 @@ pane_key(struct pane *p, uint32_t key)
 	cls = cmdline_key_class(buf, n);
 	if (cls == CMDLINE_KEY_ENTER) {
 		cmdline_key(p->cl, CMDLINE_KEY_ENTER, now);
-		if (p->last_key_sent > p->last_output ||
-		    cmdline_settle_ms(p->cl, now) > 0) {
+		p->enter_since = now;
+		if (!pane_enter_ready(p, now)) {
 			/* The screen has not answered the last key yet. */
 			p->enter_pending = true;
-			p->enter_since = now;
 			return;
 		}
 		pane_enter(p);
