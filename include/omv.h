@@ -94,6 +94,8 @@ void sbuf_addf(struct sbuf *, const char *, ...) __attribute__((format(printf, 2
 void sbuf_json_string(struct sbuf *, const char *);	/* "..." escaped, NULL -> null */
 /* Append a code point as UTF-8 (surrogates and > U+10FFFF become U+FFFD). */
 void sbuf_add_utf8(struct sbuf *, uint32_t);
+/* The same for screen text: C0 and C1 controls also become U+FFFD. */
+void sbuf_add_glyph(struct sbuf *, uint32_t);
 char *sbuf_steal(struct sbuf *);	/* returns buf (owned by caller), resets */
 void sbuf_reset(struct sbuf *);
 void sbuf_free(struct sbuf *);

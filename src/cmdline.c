@@ -304,35 +304,6 @@ cl_prompt_prefix(const struct cl_prompt *p, const struct cl_prompt *of)
 
 /* ---- Text of the screen. ---- */
 
-/* Append a code point as UTF-8 (U+FFFD for what is not a character). */
-static void
-cl_utf8_add(struct sbuf *sb, uint32_t cp)
-{
-	char	b[4];
-
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0x20 ||
-	    (cp >= 0x7f && cp < 0xa0))
-		cp = 0xfffd;
-	if (cp < 0x80)
-		sbuf_addc(sb, (char)cp);
-	else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 4);
-	}
-}
-
 /* Append cells [from, to) of a line: empty cells are spaces. */
 static void
 cl_cells_add(const struct vt_line *line, int from, int to, struct sbuf *sb)
@@ -348,7 +319,7 @@ cl_cells_add(const struct vt_line *line, int from, int to, struct sbuf *sb)
 		if (n == 0)
 			sbuf_addc(sb, ' ');
 		for (k = 0; k < n; k++)
-			cl_utf8_add(sb, cps[k]);
+			sbuf_add_glyph(sb, cps[k]);
 	}
 }
 
@@ -1281,7 +1252,7 @@ cmdline_prompt_text(struct cmdline *cl)
 	for (i = 0; i < cl->prompt.len; i++) {
 		if (cl->prompt.cells[i] == (uint32_t)-1)
 			continue;
-		cl_utf8_add(&sb, cl->prompt.cells[i] == 0 ? ' ' :
+		sbuf_add_glyph(&sb, cl->prompt.cells[i] == 0 ? ' ' :
 		    cl->prompt.cells[i]);
 	}
 	return (sbuf_steal(&sb));

@@ -153,6 +153,14 @@ sbuf_add_utf8(struct sbuf *sb, uint32_t cp)
 	}
 }
 
+void
+sbuf_add_glyph(struct sbuf *sb, uint32_t cp)
+{
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		cp = 0xfffd;
+	sbuf_add_utf8(sb, cp);
+}
+
 char *
 sbuf_steal(struct sbuf *sb)
 {

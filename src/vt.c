@@ -200,7 +200,6 @@ static const struct vt_cell vt_blank = {
 };
 
 static void	vt_history_push(struct vt *, const struct vt_row *, int, bool);
-static void	vt_utf8_add(struct sbuf *, uint32_t);
 
 /* Is this cell empty with the default colours? */
 static inline bool
@@ -1679,7 +1678,7 @@ vt_repair(struct vt *vt, const uint8_t *buf)
 	/* CHA cancels the pending wrap, and ignores left/right margins. */
 	sbuf_addf(&sb, "\033[%dG", vt->last_col + 1);
 	for (k = 0; k < n; k++)
-		vt_utf8_add(&sb, cps[k]);
+		sbuf_add_glyph(&sb, cps[k]);
 	sbuf_add(&sb, vt->hold, vt->holdlen);
 	vt_hold(vt, (const uint8_t *)sb.buf, sb.len, true);
 	sbuf_free(&sb);
@@ -1790,35 +1789,6 @@ vt_line_chars(const struct vt_line *line, int col, uint32_t *out)
 	return (vt_chars(&line->cells[col], line->marks, out));
 }
 
-/* Append a code point as UTF-8, U+FFFD for anything that is not a character. */
-static void
-vt_utf8_add(struct sbuf *sb, uint32_t cp)
-{
-	char	b[4];
-
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0x20 ||
-	    (cp >= 0x7f && cp < 0xa0))
-		cp = 0xfffd;
-	if (cp < 0x80)
-		sbuf_addc(sb, (char)cp);
-	else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(sb, b, 4);
-	}
-}
-
 /*
  * Text of cells [from, to) of a line into sb: empty cells are spaces, and
  * those at the end are left out.  With offs, offs[k] is the byte offset in sb
@@ -1849,7 +1819,7 @@ vt_line_utf8(const struct vt_line *line, int from, int to, struct sbuf *sb,
 		if (n == 0)
 			sbuf_addc(sb, ' ');
 		for (k = 0; k < n; k++)
-			vt_utf8_add(sb, cps[k]);
+			sbuf_add_glyph(sb, cps[k]);
 	}
 	if (offs != NULL) {
 		for (; col < to; col++)
@@ -2254,7 +2224,7 @@ vt_history_text(const struct vt *vt, size_t i)
 			if ((got = vt_get_cp(t, end, &cp)) == 0)
 				goto out;
 			t += got;
-			vt_utf8_add(&sb, cp);
+			sbuf_add_glyph(&sb, cp);
 		}
 		keep = sb.len;
 	}
