@@ -19,7 +19,7 @@ struct sidebar;
 struct theme;
 
 #define CONSOLE_FRAME_MS	10	/* at most one frame per 10 ms */
-#define CONSOLE_READ_BUDGET	(64 * 1024)	/* per pane per loop pass */
+#define CONSOLE_READ_BUDGET	(256 * 1024)	/* per pane per loop pass */
 
 /* What has the keyboard. */
 enum console_focus {

@@ -1506,7 +1506,7 @@ conn_channel_done(struct conn *c)
 static int
 conn_read(struct conn *c, size_t budget, int64_t now)
 {
-	char	buf[16384];
+	char	buf[65536];	/* each libssh read polls the socket: read big */
 	size_t	total = 0, want;
 	int	n, any, stream, streams;
 
