@@ -19,6 +19,8 @@ struct sidebar;
 struct theme;
 
 #define CONSOLE_FRAME_MS	10	/* at most one frame per 10 ms */
+#define CONSOLE_FLOOD_BYTES	(128 * 1024)	/* output between frames that is a flood */
+#define CONSOLE_FLOOD_FRAME_MS	40	/* frames during a flood */
 #define CONSOLE_READ_BUDGET	(256 * 1024)	/* per pane per loop pass */
 
 /* What has the keyboard. */
@@ -80,6 +82,7 @@ struct console {
 	int			  sidebar_width;
 	bool			  redraw;	/* everything must be drawn */
 	int64_t			  last_draw;
+	int64_t			  drawn_bytes;	/* pane output when last drawn */
 	int64_t			  last_key;	/* mono ms: idle timeout */
 	bool			  quit;
 	int			  exit_status;

@@ -43,6 +43,8 @@
 
 static int	console_sig_fd = -1;
 
+static int	console_frame_ms(struct console *);
+
 /* Signal handler: one byte per signal into the self-pipe. */
 static void
 console_signal(int signo)
@@ -1151,7 +1153,7 @@ console_timeout(struct console *c, int64_t now, bool dirty)
 	wall = now_ms();
 	t = 1000 - wall % 1000;		/* the clock's next second */
 	if (dirty) {
-		pt = (int)(c->last_draw + CONSOLE_FRAME_MS - now);
+		pt = (int)(c->last_draw + console_frame_ms(c) - now);
 		if (pt < t)
 			t = pt < 0 ? 0 : pt;
 	}
@@ -1185,6 +1187,26 @@ console_timeout(struct console *c, int64_t now, bool dirty)
 	return ((int)t);
 }
 
+/*
+ * How long frames are apart: CONSOLE_FRAME_MS normally; while panes pour
+ * out more than CONSOLE_FLOOD_BYTES between frames nobody can read the
+ * text anyway, so frames slow to CONSOLE_FLOOD_FRAME_MS and the time goes
+ * to emulating (tmux does the same under floods).
+ */
+static int
+console_frame_ms(struct console *c)
+{
+	int64_t	total = 0;
+	size_t	i;
+
+	for (i = 0; i < c->npanes; i++)
+		total += c->panes[i]->output_bytes;
+	if (total < c->drawn_bytes)
+		c->drawn_bytes = total;	/* a reconnect reset a pane's count */
+	return (total - c->drawn_bytes > CONSOLE_FLOOD_BYTES ?
+	    CONSOLE_FLOOD_FRAME_MS : CONSOLE_FRAME_MS);
+}
+
 /* Is there something to draw? */
 static bool
 console_dirty(struct console *c)
@@ -1216,9 +1238,11 @@ console_loop(struct console *c)
 	while (!c->quit) {
 		now = mono_ms();
 		dirty = console_dirty(c);
-		if (dirty && now - c->last_draw >= CONSOLE_FRAME_MS) {
+		if (dirty && now - c->last_draw >= console_frame_ms(c)) {
 			ui_draw(c);
 			c->last_draw = now;
+			for (i = 0, c->drawn_bytes = 0; i < c->npanes; i++)
+				c->drawn_bytes += c->panes[i]->output_bytes;
 			dirty = false;
 		}
 		if (cap < c->npanes + 2) {
