@@ -37,6 +37,8 @@ int cmd_runbook(int, char **);
 /* cmd.c: shared CLI helpers. */
 /* Load the config (-c path or the search order); print every error and return NULL. */
 struct omv_config *cmd_load_config(const char *path);
+/* The audit database: --db when given, else the config's (defaulted). Owned. */
+char *cmd_audit_path(const struct omv_config *, const char *db);
 /* Print "usage: omv NAME USAGE" for the named command to stderr; returns CMD_USAGE. */
 int cmd_usage(const char *name);
 const struct cmd_entry *cmd_find(const char *name);

@@ -280,12 +280,7 @@ approvals_open(const struct approvals_args *args, struct approvals_ctx *ctx)
 	if ((ctx->cfg = cmd_load_config(args->config)) == NULL)
 		return (CMD_USAGE);
 	ctx->me = ident_current();
-	if (args->db != NULL)
-		path = xstrdup(args->db);
-	else if (ctx->cfg->audit.db != NULL)
-		path = xstrdup(ctx->cfg->audit.db);
-	else
-		path = audit_default_path();
+	path = cmd_audit_path(ctx->cfg, args->db);
 	if (args->cmd == APPROVALS_LIST && stat(path, &st) != 0 &&
 	    errno == ENOENT) {
 		free(path);

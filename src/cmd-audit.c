@@ -176,17 +176,10 @@ audit_open_args(const struct audit_args *args)
 	struct audit		*a;
 	char			*path, *cause = NULL;
 
-	if (args->db != NULL)
-		path = xstrdup(args->db);
-	else {
-		if ((cfg = cmd_load_config(args->config)) == NULL)
-			return (NULL);
-		if (cfg->audit.db != NULL)
-			path = xstrdup(cfg->audit.db);
-		else
-			path = audit_default_path();
-		cfg_free(cfg);
-	}
+	if (args->db == NULL && (cfg = cmd_load_config(args->config)) == NULL)
+		return (NULL);
+	path = cmd_audit_path(cfg, args->db);
+	cfg_free(cfg);
 	a = audit_open_readonly(path, &cause);
 	if (a == NULL) {
 		fprintf(stderr, "omv: %s\n", cause);

@@ -349,8 +349,7 @@ cmd_run_open_audit(struct cmd_run *r)
 {
 	char	*path, *cause = NULL;
 
-	path = r->cfg->audit.db != NULL ? xstrdup(r->cfg->audit.db) :
-	    audit_default_path();
+	path = cmd_audit_path(r->cfg, NULL);
 	r->audit = audit_open(path, r->cfg->audit.group, &cause);
 	if (r->audit == NULL) {
 		fprintf(stderr, "omv: audit: %s; nothing runs unrecorded\n",

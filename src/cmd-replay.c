@@ -107,8 +107,7 @@ replay_lookup(const char *config_path, const char *db_path, const char *id)
 	struct omv_config	*cfg = NULL;
 	struct audit		*a;
 	struct audit_session	*list = NULL;
-	char			*path = NULL, *cause = NULL, *end;
-	const char		*db = db_path;
+	char			*path = NULL, *cause = NULL, *end, *db;
 	size_t			 n = 0, i;
 	long long		 want;
 
@@ -117,12 +116,12 @@ replay_lookup(const char *config_path, const char *db_path, const char *id)
 		fprintf(stderr, "omv: %s: no such recording or session id\n", id);
 		return (NULL);
 	}
-	if (db == NULL) {
-		if ((cfg = cmd_load_config(config_path)) == NULL)
-			return (NULL);
-		db = cfg->audit.db;
-	}
-	if ((a = audit_open_readonly(db, &cause)) == NULL ||
+	if (db_path == NULL && (cfg = cmd_load_config(config_path)) == NULL)
+		return (NULL);
+	db = cmd_audit_path(cfg, db_path);
+	a = audit_open_readonly(db, &cause);
+	free(db);
+	if (a == NULL ||
 	    audit_session_list(a, NULL, 0, &list, &n, &cause) != 0) {
 		fprintf(stderr, "omv: %s\n", cause);
 		free(cause);

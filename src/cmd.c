@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "audit.h"
 #include "cfg.h"
 #include "cmd.h"
 
@@ -21,6 +22,16 @@ cmd_load_config(const char *path)
 	}
 	cfg_errors_clear(&errs);
 	return (cfg);
+}
+
+char *
+cmd_audit_path(const struct omv_config *cfg, const char *db)
+{
+	if (db != NULL)
+		return (xstrdup(db));
+	if (cfg != NULL && cfg->audit.db != NULL)
+		return (xstrdup(cfg->audit.db));
+	return (audit_default_path());
 }
 
 int
